@@ -1,0 +1,34 @@
+# Two entry points for a fresh machine: `make run` and `make test`. Each creates the virtual
+# environment it needs (.venv, Python 3.12 or 3.13 as .python-version selects) on first use.
+PYTHON ?= $(shell command -v python3.12 || command -v python3.13 || echo python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint readme-params bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 12), "statecraft needs Python >= 3.12 (Mesa 3.5)"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/statecraft run baseline
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/python -m pytest -W error
+
+readme-params: $(STAMP)
+	$(BIN)/python -m model.readme README.md
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_model.py
+
+clean:
+	rm -rf $(VENV) results

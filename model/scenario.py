@@ -1,0 +1,130 @@
+"""Scenario files: TOML data holding overrides of declared parameters.
+
+A scenario file looks like::
+
+    description = "Foreign chips and tools cut off from 2026"
+    seed = 1                      # optional default seed
+
+    [parameters]
+    policy_date = "2026-01"
+    policy_chips = 1.0
+
+Nothing in it is executed. Every problem is reported as a :class:`ScenarioError` whose message
+is one line naming the file, the key and what was expected.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from model.params import PARAMETERS, Params, param
+
+__all__ = ["Scenario", "ScenarioError", "format_validation_error", "load_scenario", "resolve"]
+
+TOP_LEVEL_KEYS = {"description", "seed", "parameters"}
+_NAMES = {p.name for p in PARAMETERS}
+
+
+class ScenarioError(ValueError):
+    """A scenario (or parameter set) is not valid; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A loaded, validated scenario."""
+
+    name: str
+    description: str
+    params: Params
+    overrides: dict[str, Any]
+    seed: int | None
+    path: Path | None = None
+
+
+def _expected(name: str) -> str:
+    p = param(name)
+    if p.kind == "int":
+        lo, hi = p.bounds
+        return f"an integer in [{lo:g}, {hi:g}]"
+    if p.kind == "float":
+        lo, hi = p.bounds
+        return f"a number in [{lo:g}, {hi:g}]"
+    if p.kind == "month":
+        return 'a month "YYYY-MM"'
+    if p.kind == "niches":
+        return "a list of niches"
+    return "a list of events {date, chips, tools, foundry, licensed}"
+
+
+def format_validation_error(err: ValidationError, where: str) -> str:
+    """Turn pydantic's report into one line: ``<where>: parameter 'x' must be ...; got ...``."""
+    e = err.errors(include_url=False)[0]
+    loc = e.get("loc", ())
+    got = e.get("input")
+    if not loc:  # model-level check (shares, dates)
+        msg = str(e.get("msg", "")).removeprefix("Value error, ")
+        return f"{where}: {msg}"
+    key = str(loc[0])
+    if e["type"] == "extra_forbidden":
+        return f"{where}: unknown parameter '{key}' (see `statecraft params` for the list)"
+    if len(loc) == 1:
+        return f"{where}: parameter '{key}' must be {_expected(key)}; got {got!r}"
+    path = ".".join(str(x) for x in loc)
+    return f"{where}: parameter '{path}': {e['msg']}; got {got!r}"
+
+
+def resolve(overrides: dict[str, Any], where: str = "parameters") -> Params:
+    """Validate ``overrides`` on top of the defaults; raise :class:`ScenarioError` if invalid."""
+    try:
+        return Params(**overrides)
+    except ValidationError as err:
+        raise ScenarioError(format_validation_error(err, where)) from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file.
+
+    ``path`` may also be a bare name (``baseline``), looked up as ``scenarios/<name>.toml``
+    relative to the current directory.
+    """
+    path = Path(path)
+    if not path.suffix and not path.exists():
+        path = Path("scenarios") / f"{path}.toml"
+    if not path.is_file():
+        raise ScenarioError(f"{path}: no such scenario file")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(f"{path}: malformed TOML: {err}") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not a UTF-8 text file") from None
+    unknown = sorted(set(data) - TOP_LEVEL_KEYS)
+    if unknown:
+        hint = " (parameters go under [parameters])" if unknown[0] in _NAMES else ""
+        raise ScenarioError(
+            f"{path}: unknown top-level key '{unknown[0]}'{hint}; "
+            f"expected {', '.join(sorted(TOP_LEVEL_KEYS))}"
+        )
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        raise ScenarioError(f"{path}: key 'description' must be a string")
+    seed = data.get("seed")
+    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or seed < 0):
+        raise ScenarioError(f"{path}: key 'seed' must be a non-negative integer; got {seed!r}")
+    overrides = data.get("parameters", {})
+    if not isinstance(overrides, dict):
+        raise ScenarioError(f"{path}: key 'parameters' must be a table ([parameters])")
+    params = resolve(overrides, where=f"{path}: [parameters]")
+    return Scenario(
+        name=path.stem,
+        description=description,
+        params=params,
+        overrides=overrides,
+        seed=seed,
+        path=path,
+    )

@@ -1,0 +1,83 @@
+"""The `statecraft` command as a user runs it."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from model import __version__
+from model.params import parameter_table_markdown
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _cli(*args, cwd=ROOT):
+    return subprocess.run(
+        [sys.executable, "-m", "model.cli", *args], capture_output=True, text=True, cwd=cwd
+    )
+
+
+def test_run_writes_tidy_tables_dashboard_and_summary(tmp_path):
+    out = tmp_path / "out"
+    proc = _cli("run", "baseline", "--seed", "3", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert "domestic_share_passes_50pct" in proc.stdout
+    for name in ("run", "timeseries", "niches", "champions"):
+        assert (out / f"{name}.parquet").is_file() and (out / f"{name}.csv").is_file()
+    png = (out / "dashboard.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
+    ts = pd.read_parquet(out / "timeseries.parquet")
+    assert ts["date"].iloc[0] == pd.Timestamp("2020-01-01")
+    assert ts["date"].iloc[-1] == pd.Timestamp("2030-12-01")
+    assert (ts["step"].diff().dropna() == 1).all() and (ts["seed"] == 3).all()
+    run = pd.read_parquet(out / "run.parquet")
+    assert run.loc[0, "scenario"] == "baseline" and run.loc[0, "seed"] == 3
+    assert run.loc[0, "package_version"] == __version__
+    assert "herding" in run.columns
+    niches = pd.read_parquet(out / "niches.parquet")
+    assert set(niches["niche"]) >= {"llm", "vision"}
+    assert pd.read_csv(out / "timeseries.csv").shape == ts.shape
+
+
+def test_same_seed_same_files(tmp_path):
+    for d in ("a", "b"):
+        assert (
+            _cli("run", "coordinated", "--out", str(tmp_path / d), "--no-dashboard").returncode == 0
+        )
+    a = pd.read_parquet(tmp_path / "a" / "timeseries.parquet")
+    b = pd.read_parquet(tmp_path / "b" / "timeseries.parquet")
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_bad_input_gives_one_line_error_and_status_2(tmp_path):
+    bad = tmp_path / "typo.toml"
+    bad.write_text("[parameters]\nherding = 2\n")
+    for args in (
+        ("run", str(bad)),
+        ("run", str(tmp_path / "missing.toml")),
+        ("run", "baseline", "--seed", "-4"),
+        ("run", "baseline", "--seed", "x"),
+        ("frobnicate",),
+    ):
+        proc = _cli(*args)
+        assert proc.returncode == 2, args
+        assert "Traceback" not in proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_params_prints_the_table():
+    proc = _cli("params")
+    assert proc.returncode == 0
+    assert proc.stdout == parameter_table_markdown()
+
+
+def test_readme_parameter_table_is_current():
+    readme = (ROOT / "README.md").read_text()
+    match = re.search(r"<!-- params:start -->\n(.*?)<!-- params:end -->", readme, flags=re.DOTALL)
+    assert match, "README lacks the generated parameter table markers"
+    assert match.group(1) == parameter_table_markdown(), (
+        "README parameter table is stale: run `make readme-params`"
+    )

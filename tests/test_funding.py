@@ -1,0 +1,41 @@
+import numpy as np
+
+from model.funding import allocate_by_group, niche_weights
+
+
+def test_allocation_never_exceeds_group_budget_and_funds_best_first():
+    rng = np.random.default_rng(0)
+    n = 500
+    group = rng.integers(0, 6, n)
+    cost = rng.uniform(0.1, 2.0, n)
+    score = rng.normal(size=n)
+    budget = rng.uniform(0, 50, 6)
+    funded = allocate_by_group(group, cost, score, budget)
+    for g in range(6):
+        in_g = group == g
+        assert cost[funded & in_g].sum() <= budget[g] + 1e-9
+        if (funded & in_g).any() and (~funded & in_g).any():
+            assert score[funded & in_g].min() >= score[~funded & in_g].max()
+
+
+def test_full_herding_puts_everything_on_the_hottest_niche():
+    value = np.array([1.0, 3.0, 2.0])
+    taste = np.ones((4, 3))
+    w = niche_weights(value, taste, np.zeros((4, 3)), herding=1.0, coordination=0.0)
+    np.testing.assert_allclose(w, np.tile([0.0, 1.0, 0.0], (4, 1)))
+
+
+def test_weights_are_shares_and_coordination_spreads_funds():
+    rng = np.random.default_rng(1)
+    value = np.array([1.0, 3.0, 2.0])
+    taste = rng.lognormal(0, 0.3, (5, 3))
+    recent = np.zeros((5, 3))
+    recent[0, 1] = 10.0  # fund 0 already owns niche 1
+    free = niche_weights(value, taste, recent, herding=0.5, coordination=0.0)
+    coord = niche_weights(value, taste, recent, herding=0.5, coordination=1.0)
+    for w in (free, coord):
+        np.testing.assert_allclose(w.sum(axis=1), 1.0)
+        assert (w >= 0).all()
+    # Other funds move away from niche 1; fund 0 keeps it.
+    assert (coord[1:, 1] < free[1:, 1]).all()
+    assert coord[0, 1] >= free[0, 1]
