@@ -9,8 +9,12 @@ grey/smuggled (``grey``), and domestic (``dom``). Buyers and their order of pref
    (C5) — buy flagship, then licensed, then grey chips, and only then domestic ones;
 3. *domestic-first* private buyers buy domestic chips, then foreign ones.
 
-Money that finds no chips stays with its owner (rationing). The function is pure: it returns
-what was bought and leaves accounting to the model.
+Scarcity pricing: when private money exceeds the list-price value of the chips left after the
+state's purchase, every channel's price rises by the same markup ``D / S`` (capped at
+``max_markup``), so a short market clears through prices — chip sellers earn the scarcity rent
+and buyers get fewer chips per dollar. Money that still finds no chips (a glut, or demand beyond
+the cap) stays with its owner. The function is pure: it returns what was bought and leaves
+accounting to the model.
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ class MarketResult:
         US$ m spent.
     private_fill : float
         Share of private demand (in money) that found chips, in [0, 1].
+    markup : float
+        Scarcity markup on list prices paid by private buyers (>= 1).
     """
 
     public_units: np.ndarray
@@ -44,6 +50,7 @@ class MarketResult:
     public_spent: float
     private_spent: float
     private_fill: float
+    markup: float
 
 
 def _buy(
@@ -68,6 +75,7 @@ def clear_market(
     public_budget: float,
     private_budget: float,
     friction: float,
+    max_markup: float = 1.0,
 ) -> MarketResult:
     """Allocate this month's accelerators among buyers.
 
@@ -83,11 +91,18 @@ def clear_market(
         Private money for compute (startups plus large platforms).
     friction : float in [0, 1]
         Share of private money that is foreign-first.
+    max_markup : float, default=1.0
+        Highest scarcity markup on list prices; 1 means fixed prices and pure rationing.
     """
     avail = np.array(avail, dtype=float)
     pub = np.zeros(4)
     priv = np.zeros(4)
     pub_left = _buy(public_budget, (DOM,), avail, price, pub)
+    supply_value = float(avail @ price)
+    markup = 1.0
+    if supply_value > 0 and private_budget > supply_value:
+        markup = min(private_budget / supply_value, max(max_markup, 1.0))
+    price = price * markup
     ff_left = _buy(private_budget * friction, (HI, LIC, GREY), avail, price, priv)
     df_left = _buy(private_budget * (1.0 - friction), (DOM, HI, LIC, GREY), avail, price, priv)
     ff_left = _buy(ff_left, (DOM,), avail, price, priv)
@@ -99,4 +114,5 @@ def clear_market(
         public_spent=public_budget - pub_left,
         private_spent=private_spent,
         private_fill=min(max(fill, 0.0), 1.0),
+        markup=markup,
     )

@@ -151,6 +151,11 @@ def compute_fill(model: StatecraftModel) -> float:
     return model.private_fill
 
 
+def chip_price_markup(model: StatecraftModel) -> float:
+    """Scarcity markup on accelerator list prices paid by private buyers this month (>= 1)."""
+    return model.markup
+
+
 def domestic_performance(model: StatecraftModel) -> float:
     """Domestic accelerator performance relative to the foreign flagship, software included."""
     return model.designer.effective_performance
@@ -257,6 +262,7 @@ REPORTERS = {
         effective_compute,
         startup_compute,
         compute_fill,
+        chip_price_markup,
         domestic_performance,
         domestic_capacity,
         domestic_yield,

@@ -116,6 +116,7 @@ class StatecraftModel(mesa.Model):
         self.units_history = np.zeros((12, 4))
         self.friction = p.switching_friction
         self.private_fill = 1.0
+        self.markup = 1.0
         self.effective_compute = 0.0
         self.startup_compute = 0.0
 
@@ -401,8 +402,14 @@ class StatecraftModel(mesa.Model):
             * (1 + p.bigtech_growth) ** years
         )
         res = clear_market(
-            avail, price, self.government.compute_balance, startup_budget + bigtech, self.friction
+            avail,
+            price,
+            self.government.compute_balance,
+            startup_budget + bigtech,
+            self.friction,
+            max_markup=p.max_scarcity_markup,
         )
+        self.markup = res.markup
         self.private_fill = res.private_fill
         self.government.spend_compute(res.public_spent)
         # Vouchers are paid for what was actually bought.
@@ -426,11 +433,12 @@ class StatecraftModel(mesa.Model):
         from_foundry = min(dom_units, self.foundry.supply)
         self.foundry.output = from_foundry
         self.overseas.output = dom_units - from_foundry
-        dom_revenue = dom_units * price[DOM]
+        paid = res.public_units * price + res.private_units * price * res.markup
+        dom_revenue = paid[DOM]
         self.designer.revenue = dom_revenue
         self.designer.revenue_total += dom_revenue
         self.designer.units_sold_total += dom_units
-        vendor_rev = units[HI] * price[HI] + units[LIC] * price[LIC]
+        vendor_rev = paid[HI] + paid[LIC]
         self.vendor.revenue = vendor_rev
         self.vendor.revenue_total += vendor_rev
 

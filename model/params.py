@@ -170,7 +170,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         "entry_rate",
-        210.0,
+        270.0,
         "startups/month",
         (0.0, 100_000.0),
         "Expected new startups per month when state and private funding are at their 2020 level.",
@@ -292,7 +292,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         "approval_probability",
-        0.02,
+        0.01,
         "1/month",
         (0.0, 1.0),
         "Monthly chance that an eligible generative-AI model is approved (only approved "
@@ -1056,6 +1056,17 @@ PARAMETERS: tuple[Param, ...] = (
         (1.0, 1e7),
         "Cumulative domestic accelerators installed over which software gains reach 63 %.",
         _A,
+        "chips",
+    ),
+    Param(
+        "max_scarcity_markup",
+        3.0,
+        "ratio",
+        (1.0, 20.0),
+        "Highest markup over list prices that a short accelerator market reaches; beyond it, "
+        "demand is rationed. 1 = fixed prices.",
+        _A + "grey-market and rental prices of restricted chips rose to a multiple of list "
+        "prices (C8, 001, describes the fallback, not the price)",
         "chips",
     ),
     Param(

@@ -31,3 +31,17 @@ def test_friction_orders_preferences():
     domestic_first = clear_market(avail, PRICE, 0.0, 500.0, friction=0.0)
     assert foreign_first.private_units[HI] > domestic_first.private_units[HI]
     assert domestic_first.private_units[DOM] > foreign_first.private_units[DOM]
+
+
+def test_scarcity_markup_clears_a_short_market_up_to_its_cap():
+    avail = np.array([10.0, 0.0, 0.0, 10.0])
+    supply_value = avail @ PRICE
+    res = clear_market(avail, PRICE, 0.0, 2.0 * supply_value, friction=0.5, max_markup=3.0)
+    assert res.markup == pytest.approx(2.0)
+    np.testing.assert_allclose(res.private_units, avail)  # everything sold
+    assert res.private_spent == pytest.approx(res.private_units @ PRICE * res.markup)
+    assert res.private_fill == pytest.approx(1.0)
+    capped = clear_market(avail, PRICE, 0.0, 10.0 * supply_value, friction=0.5, max_markup=3.0)
+    assert capped.markup == 3.0 and capped.private_fill == pytest.approx(0.3)
+    glut = clear_market(avail, PRICE, 0.0, 0.5 * supply_value, friction=0.5, max_markup=3.0)
+    assert glut.markup == 1.0

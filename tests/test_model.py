@@ -172,3 +172,16 @@ def test_batch_run_with_keyword_parameters():
     )
     assert len(results) == 2
     assert {r["herding"] for r in results} == {0.0, 1.0}
+
+
+def test_licensed_supply_slows_the_domestic_ramp():
+    """002's 'protective bubble': cheaper licensed foreign chips lower the scarcity rent and the
+    sales that fund domestic capacity, so domestic chipmakers ramp more slowly."""
+    h20 = {"policy_date": "2025-07", "policy_licensed": 0.8}
+    seeds = range(3)
+    assert _mean_final("domestic_capacity", seeds) > 1.05 * _mean_final(
+        "domestic_capacity", seeds, **h20
+    )
+    assert _mean_final("domestic_performance", seeds) > _mean_final(
+        "domestic_performance", seeds, **h20
+    )
