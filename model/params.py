@@ -170,7 +170,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         "entry_rate",
-        270.0,
+        290.0,
         "startups/month",
         (0.0, 100_000.0),
         "Expected new startups per month when state and private funding are at their 2020 level.",
