@@ -78,6 +78,8 @@ class Government(mesa.Agent):
     def __init__(self, model: StatecraftModel) -> None:
         super().__init__(model)
         self.received = 0.0  # US$ m, everything that came in
+        self.national_paid = 0.0  # of the national AI budget (M1)
+        self.tranche_paid = 0.0  # of the startup tranche (M3)
         self.to_chips = 0.0
         self.to_cities = 0.0
         self.compute_balance = 0.0  # public-compute money not yet spent
@@ -89,17 +91,20 @@ class Government(mesa.Agent):
         m = self.model
         p = m.p
         s = p.scale
-        budget_months = p.central_budget_years * 12.0
-        national = (
-            p.central_ai_budget_usd_bn * 1e3 * s / budget_months
-            if m.steps <= budget_months
-            else 0.0
+        # Fixed monthly instalments until the total is paid (the last one may be smaller).
+        national_total = p.central_ai_budget_usd_bn * 1e3 * s
+        national = min(
+            national_total / (p.central_budget_years * 12.0), national_total - self.national_paid
         )
+        self.national_paid += national
         semi_fund = p.semiconductor_fund_usd_bn_per_year * 1e3 * s / 12.0
         tranche = 0.0
-        if m.month >= p.startup_tranche_date and m.tranche_months_paid < p.startup_tranche_months:
-            tranche = p.startup_tranche_usd_bn * 1e3 * s / p.startup_tranche_months
-            m.tranche_months_paid += 1
+        if m.month >= p.startup_tranche_date:
+            tranche_total = p.startup_tranche_usd_bn * 1e3 * s
+            tranche = min(
+                tranche_total / p.startup_tranche_months, tranche_total - self.tranche_paid
+            )
+            self.tranche_paid += tranche
         self.received += national + semi_fund + tranche
 
         chips = national * p.central_share_semiconductor + semi_fund
@@ -150,6 +155,7 @@ class CityFund(mesa.Agent):
         self.inflow_central = 0.0
         # The fund's own, persistent taste for niches (lognormal around 1).
         self.taste = model.rng.lognormal(0.0, 0.3, size=len(model.niche_names))
+        # This month's share of equity per niche (set by the model each step).
         self.niche_weights = np.full(len(model.niche_names), 1.0 / len(model.niche_names))
 
     def receive(self, amount: float, central: bool = False) -> None:
@@ -306,7 +312,7 @@ class StartupPopulation:
         "voucher",
     )
     INT = ("uid", "niche", "city", "birth_step", "champion_streak")
-    BOOL = ("approved", "produced", "released", "champion", "exiting")
+    BOOL = ("approved", "produced", "released", "champion")
 
     def __init__(self) -> None:
         for name in self.FLOAT:

@@ -12,9 +12,9 @@ grey/smuggled (``grey``), and domestic (``dom``). Buyers and their order of pref
 Scarcity pricing: when private money exceeds the list-price value of the chips left after the
 state's purchase, every channel's price rises by the same markup ``D / S`` (capped at
 ``max_markup``), so a short market clears through prices — chip sellers earn the scarcity rent
-and buyers get fewer chips per dollar. Money that still finds no chips (a glut, or demand beyond
-the cap) stays with its owner. The function is pure: it returns what was bought and leaves
-accounting to the model.
+and buyers get fewer chips per dollar. Money that still finds no chips (demand beyond the cap:
+every channel sold out) stays with its owner. The function is pure: it returns what was
+bought and leaves accounting to the model.
 """
 
 from __future__ import annotations

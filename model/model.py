@@ -98,7 +98,6 @@ class StatecraftModel(mesa.Model):
         self.overseas = OverseasFoundry(self)
         self.designer = DomesticDesigner(self)
         self.vendor = ForeignVendor(self)
-        self.tranche_months_paid = 0
 
         # Niche values: true, perceived by the state (slow), perceived by markets (fast).
         self.base_value = np.array([getattr(p, f"niche_value_{n}") for n in NICHES])
@@ -140,7 +139,7 @@ class StatecraftModel(mesa.Model):
 
         self.startups = StartupPopulation()
         self._seed_population()
-        self._funding0 = self._funding_signal()
+        self._funding0 = 0.0  # money open to startups in the first month (set in step 1)
 
         self.datacollector = mesa.DataCollector(model_reporters=metrics.REPORTERS)
 
@@ -175,22 +174,12 @@ class StatecraftModel(mesa.Model):
         self.entries = 0
 
     def _funding_signal(self) -> float:
-        """Money per month open to startups: city equity inflows plus private VC (US$ m)."""
+        """Money that reached startup funding this month: city equity inflows plus private VC
+        (US$ m). Read after the government and the funds have received their money."""
         p = self.p
         local = sum(f.budget_weight for f in self.funds) * p.local_budget_usd_bn_per_year / 12
-        national = (
-            p.central_ai_budget_usd_bn * p.central_share_startups / p.central_budget_years / 12
-        )
-        tranche = 0.0
-        if (
-            self.month >= p.startup_tranche_date
-            and self.tranche_months_paid < p.startup_tranche_months
-        ):
-            tranche = p.startup_tranche_usd_bn / p.startup_tranche_months
-        if self.steps > p.central_budget_years * 12:
-            national = 0.0
-        state = (local + national + tranche) * p.local_share_equity
-        return 1e3 * p.scale * (state + p.private_vc_usd_bn_per_year / 12)
+        state = (local * 1e3 * p.scale + self.government.month_to_cities) * p.local_share_equity
+        return state + p.private_vc_usd_bn_per_year * 1e3 * p.scale / 12
 
     # --- the month ---------------------------------------------------------------------------
     def step(self) -> None:
@@ -215,6 +204,10 @@ class StatecraftModel(mesa.Model):
         self.niche_w = niche_weights(
             self.state_value, self.taste, recent, self.p.herding, self.p.coordination
         )
+        for fund, w in zip(self.funds, self.niche_w, strict=True):
+            fund.niche_weights = w
+        if self.steps == 1:
+            self._funding0 = self._funding_signal()
         self._subsidies()
         self._funding_rounds()
         self._relocation()
@@ -474,6 +467,9 @@ class StatecraftModel(mesa.Model):
         s.capability += growth
         gap = (self.frontier - s.capability) * p.us_frontier_doubling_months
         k = len(NICHES)
+        niche_best = np.full(k, -np.inf)
+        np.maximum.at(niche_best, s.niche, s.capability)
+        behind_niche = (niche_best[s.niche] - s.capability) * p.us_frontier_doubling_months
         behind = (s.capability.max() - s.capability) * p.us_frontier_doubling_months
 
         genai = self.genai[s.niche]
@@ -494,7 +490,7 @@ class StatecraftModel(mesa.Model):
             self.releases_total += self.releases
 
         # Revenue: each niche's pool, shrunk by crowding (S4), shared by capability.
-        earning = np.where(genai, s.approved, behind <= p.useful_gap_months)
+        earning = np.where(genai, s.approved, behind_niche <= p.useful_gap_months)
         n_k = np.bincount(s.niche, weights=earning, minlength=k)
         market = (
             p.ai_market_usd_bn_per_year * 1e3 * p.scale / 12.0 * self.adoption / p.initial_adoption
@@ -564,7 +560,8 @@ class StatecraftModel(mesa.Model):
         """Bass diffusion of AI use in the economy, slowed by the capability gap (S12)."""
         p = self.p
         gap = metrics.capability_gap_months(self)
-        imitation = p.adoption_imitation * 2.0 ** (-max(gap, 0.0) / 12.0)
+        # With no domestic AI firm left there is no one to imitate.
+        imitation = 0.0 if math.isnan(gap) else p.adoption_imitation * 2.0 ** (-max(gap, 0.0) / 12)
         self.adoption += (p.adoption_innovation + imitation * self.adoption) * (1.0 - self.adoption)
         self.adoption = min(max(self.adoption, 0.0), 1.0)
 

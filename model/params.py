@@ -229,7 +229,8 @@ PARAMETERS: tuple[Param, ...] = (
         0.2,
         "share",
         (0.0, 1.0),
-        "Share spent on public compute infrastructure (buys domestic accelerators first).",
+        "Share spent on public compute infrastructure (buys domestic accelerators only; money "
+        "waits while none are to be had).",
         _A + "state finances data centres and servers (004); split not given",
         "central",
     ),
@@ -587,7 +588,8 @@ PARAMETERS: tuple[Param, ...] = (
         0.03,
         "1/month",
         (0.0, 1.0),
-        "Monthly chance that a startup at or above the best open-source level releases openly.",
+        "Monthly chance that a startup that has produced capability and is at or above the best "
+        "open-source level releases its model openly.",
         "FACTS S8 (003, 004): DeepSeek, Alibaba, Huawei, Baidu, ByteDance release openly; "
         "the rate is an assumption",
         "startups",
@@ -597,8 +599,8 @@ PARAMETERS: tuple[Param, ...] = (
         9.0,
         "months",
         (0.0, 240.0),
-        "A non-generative startup can sell once it is at most this far behind the best "
-        "domestic model (generative ones need approval instead).",
+        "A non-generative startup can sell once it is at most this far behind the best model "
+        "in its niche (generative ones need approval instead).",
         _A + "a model within a few release cycles of the domestic leader finds users",
         "startups",
     ),
@@ -866,7 +868,7 @@ PARAMETERS: tuple[Param, ...] = (
         "licensed_price_ratio",
         0.5,
         "ratio",
-        (0.0, 5.0),
+        (0.05, 5.0),
         "Price of a licensed chip relative to the flagship.",
         _A + "C7 (004)",
         "chips",
@@ -923,7 +925,8 @@ PARAMETERS: tuple[Param, ...] = (
         "1/month",
         (0.0, 0.2),
         "Monthly loss of domestic capacity (ageing, obsolescence).",
-        _A,
+        _A
+        + "fabs lose about a tenth of their useful capacity a year to ageing and node obsolescence",
         "chips",
     ),
     Param(
@@ -941,7 +944,7 @@ PARAMETERS: tuple[Param, ...] = (
         "share",
         (0.0, 1.0),
         "Mature yield the domestic process approaches by learning.",
-        _A,
+        _A + "mature advanced-node processes reach yields in the 80s (percent)",
         "chips",
     ),
     Param(
@@ -989,7 +992,7 @@ PARAMETERS: tuple[Param, ...] = (
         (0.1, 100_000.0),
         "Designer R&D per month (state plus reinvested revenue) that gives the reference "
         "progress rate (before `scale`).",
-        _A,
+        _A + "a leading accelerator designer spends a few billion dollars a year on R&D",
         "chips",
     ),
     Param(
@@ -1007,16 +1010,16 @@ PARAMETERS: tuple[Param, ...] = (
         "share",
         (0.0, 1.0),
         "Share of domestic chip revenue reinvested in foundry capacity.",
-        _A,
+        _A + "foundries reinvest a large part of revenue in capacity; same order as designer R&D",
         "chips",
     ),
     Param(
         "domestic_price_ratio",
         0.5,
         "ratio",
-        (0.0, 5.0),
+        (0.05, 5.0),
         "Price of a domestic accelerator relative to the foreign flagship.",
-        _A,
+        _A + "priced below the flagship roughly in line with its lower performance (C5)",
         "chips",
     ),
     Param(
@@ -1054,8 +1057,9 @@ PARAMETERS: tuple[Param, ...] = (
         3000.0,
         "k accelerators",
         (1.0, 1e7),
-        "Cumulative domestic accelerators installed over which software gains reach 63 %.",
-        _A,
+        "Cumulative domestic accelerators sold over which software gains reach 63 % of their "
+        "maximum.",
+        _A + "software ecosystems mature with the installed base; a few million chips",
         "chips",
     ),
     Param(
@@ -1075,7 +1079,7 @@ PARAMETERS: tuple[Param, ...] = (
         "months",
         (6.0, 240.0),
         "Service life of an installed accelerator.",
-        _A,
+        _A + "data-centre accelerators are written off over about four years",
         "chips",
     ),
     Param(
@@ -1084,7 +1088,7 @@ PARAMETERS: tuple[Param, ...] = (
         "US$ bn/year",
         (0.0, 1000.0),
         "Compute spending of large platforms that competes with startups for accelerators at "
-        "the start date, growing with adoption.",
+        "the start date, growing at `bigtech_growth`.",
         "assumption: M10 (004) — ByteDance alone spent US$11 bn in a year on data centres — "
         "bounds it from above; only spending on AI accelerators competes with startups",
         "chips",
@@ -1217,6 +1221,12 @@ class _ParamsBase(BaseModel):
         dates = [e.date for e in self.export_events]
         if dates != sorted(dates):
             raise ValueError("export_events must be in date order")
+        if self.designer_rd_share + self.foundry_reinvest_share > 1.0:
+            raise ValueError(
+                "designer_rd_share + foundry_reinvest_share must be at most 1 (both come out of "
+                f"domestic chip revenue); they add up to "
+                f"{self.designer_rd_share + self.foundry_reinvest_share:.4g}"
+            )
         if self.initial_yield > self.max_yield:
             raise ValueError(
                 f"initial_yield {self.initial_yield} is above max_yield {self.max_yield}"

@@ -185,3 +185,32 @@ def test_licensed_supply_slows_the_domestic_ramp():
     assert _mean_final("domestic_performance", seeds) > _mean_final(
         "domestic_performance", seeds, **h20
     )
+
+
+def test_budgets_pay_exactly_their_totals_even_with_fractional_periods():
+    model = run_model(
+        0,
+        scale=0.05,
+        startup_tranche_months=36.5,
+        central_budget_years=7.3,
+        startup_tranche_date="2021-01",
+    )
+    g = model.government
+    assert g.tranche_paid == pytest.approx(8.5e3 * 0.05)
+    assert g.national_paid == pytest.approx(56e3 * 0.05)
+
+
+def test_adoption_stays_defined_when_every_startup_fails():
+    model = run_model(
+        0,
+        scale=0.05,
+        end_date="2022-12",
+        entry_rate=0.0,
+        initial_cash_months=0.0,
+        private_vc_usd_bn_per_year=0.0,
+        local_budget_usd_bn_per_year=0.0,
+        central_ai_budget_usd_bn=0.0,
+        ai_market_usd_bn_per_year=0.0,
+    )
+    assert len(model.startups) == 0
+    assert 0.0 <= model.adoption <= 1.0

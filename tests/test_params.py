@@ -76,3 +76,8 @@ def test_parameter_table_lists_every_parameter():
     table = parameter_table_markdown()
     for decl in PARAMETERS:
         assert f"`{decl.name}`" in table
+
+
+def test_reinvestment_shares_cannot_exceed_revenue():
+    with pytest.raises(ValidationError, match="designer_rd_share \\+ foundry_reinvest_share"):
+        Params(designer_rd_share=0.7, foundry_reinvest_share=0.5)
