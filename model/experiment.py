@@ -1,0 +1,458 @@
+"""Experiment files: TOML data declaring a sweep, and the design they generate.
+
+An experiment file looks like::
+
+    description = "Herding x coordination"
+    scenario = "baseline"        # base scenario: a name in scenarios/ or a path from this file
+    seed = 20250701              # root seed; per-run seeds come from SeedSequence(seed).spawn
+    replicates = 3               # runs per design point (different seeds)
+    horizon = "2030-12"          # optional: last simulated month (sets end_date)
+    timeseries = false           # optional: keep full monthly time series, not only final metrics
+
+    [parameters]                 # optional fixed overrides on top of the scenario
+    scale = 0.5
+
+    [design]
+    kind = "grid"                # grid | lhs | sobol | saltelli
+    # samples = 64               # lhs, sobol, saltelli (sobol and saltelli: a power of two)
+
+    [factors]
+    herding = [0.0, 0.5, 1.0]                     # explicit values (grid only)
+    coordination = { min = 0.0, max = 0.8, levels = 5 }
+    n_city_funds = {}                             # the declared bounds; ints: every integer
+
+Ranges default to the parameter's declared bounds and may only narrow them. Integer parameters
+are sampled as integers (each integer of the range equally likely in ``lhs``/``sobol``).
+Nothing in the file is executed; every problem is an :class:`ExperimentError` whose message is
+one line naming the file and the key.
+
+Designs use :mod:`scipy.stats.qmc`: ``grid`` is the full factorial of the factor levels;
+``lhs`` is a Latin hypercube of ``samples`` points; ``sobol`` is ``samples`` points of a
+scrambled Sobol sequence; ``saltelli`` is Saltelli's cross-sampling scheme built from a Sobol
+sequence of ``2 d`` dimensions — ``samples`` × (``d`` + 2) points in blocks ``A``, ``B`` and
+``AB_i`` — from which :func:`model.sweep.sobol_indices` estimates first-order and total
+Sobol indices.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+import numpy as np
+import pandas as pd
+from scipy.stats import qmc
+
+from model.params import PARAMETERS, param
+from model.scenario import ScenarioError, load_scenario, resolve
+
+__all__ = [
+    "DESIGN_KINDS",
+    "Experiment",
+    "ExperimentError",
+    "Factor",
+    "RunSpec",
+    "load_experiment",
+]
+
+DesignKind = Literal["grid", "lhs", "sobol", "saltelli"]
+#: Designs an experiment file may ask for.
+DESIGN_KINDS: tuple[str, ...] = get_args(DesignKind)
+TOP_LEVEL_KEYS = {
+    "description",
+    "scenario",
+    "seed",
+    "replicates",
+    "horizon",
+    "timeseries",
+    "parameters",
+    "design",
+    "factors",
+}
+DESIGN_KEYS = {"kind", "samples"}
+FACTOR_KEYS = {"values", "min", "max", "levels"}
+_NAMES = {p.name for p in PARAMETERS}
+_SWEEPABLE_KINDS = {"float", "int"}
+
+
+class ExperimentError(ScenarioError):
+    """An experiment file is not valid; the message names the file, the key and the fix."""
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One swept parameter.
+
+    Parameters
+    ----------
+    name : str
+        Declared parameter name.
+    kind : {"float", "int"}
+        The parameter's declared kind.
+    low, high : float
+        Inclusive range (within the declared bounds).
+    values : tuple or None
+        Explicit levels (grid designs), already sorted and checked against the bounds.
+    """
+
+    name: str
+    kind: str
+    low: float
+    high: float
+    values: tuple[float | int, ...] | None = None
+
+    def from_unit(self, u: np.ndarray) -> np.ndarray:
+        """Map points of the unit interval onto the factor's range.
+
+        Integers get equal-width cells, so each integer of ``[low, high]`` is equally likely.
+        """
+        if self.kind == "int":
+            lo, hi = int(self.low), int(self.high)
+            return np.minimum(lo + np.floor(u * (hi - lo + 1)), hi).astype(np.int64)
+        return self.low + u * (self.high - self.low)
+
+    def cast(self, value: Any) -> float | int:
+        """Return ``value`` as the Python type the parameter declares."""
+        return int(value) if self.kind == "int" else float(value)
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run of a sweep: a design point, a replicate and its seed."""
+
+    run_id: str
+    point: int
+    replicate: int
+    seed: int
+    factors: dict[str, float | int]
+    overrides: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A loaded, validated experiment file (see module docstring)."""
+
+    name: str
+    description: str
+    path: Path
+    scenario: str
+    scenario_path: Path
+    base: dict[str, Any]
+    factors: tuple[Factor, ...]
+    design: DesignKind
+    samples: int | None
+    replicates: int
+    seed: int
+    timeseries: bool
+    sha256: str
+    scenario_sha256: str
+
+    def points(self) -> pd.DataFrame:
+        """The design: one row per design point, columns ``point``, (``block``), factor names."""
+        return design_points(self)
+
+    def runs(self) -> list[RunSpec]:
+        """Every run of the experiment: design points × replicates, point-major.
+
+        Run ``(i, r)`` gets the seed of ``SeedSequence(seed).spawn(n_points)[i].spawn(reps)[r]``,
+        so adding points or replicates leaves the seeds of existing runs unchanged.
+        """
+        pts = self.points()
+        names = [f.name for f in self.factors]
+        children = np.random.SeedSequence(self.seed).spawn(len(pts))
+        runs = []
+        for i, row in enumerate(pts.itertuples(index=False)):
+            values = {n: f.cast(getattr(row, n)) for n, f in zip(names, self.factors, strict=True)}
+            for r, child in enumerate(children[i].spawn(self.replicates)):
+                seed = int(child.generate_state(1, dtype=np.uint32)[0])
+                runs.append(
+                    RunSpec(
+                        run_id=f"p{i:05d}-r{r:03d}",
+                        point=i,
+                        replicate=r,
+                        seed=seed,
+                        factors=values,
+                        overrides={**self.base, **values},
+                    )
+                )
+        return runs
+
+    @property
+    def n_runs(self) -> int:
+        """Number of runs the experiment asks for."""
+        return len(self.points()) * self.replicates
+
+
+def _err(path: Path, key: str, msg: str) -> ExperimentError:
+    return ExperimentError(f"{path}: {key}: {msg}")
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _check_value(path: Path, key: str, name: str, v: Any) -> float | int:
+    p = param(name)
+    lo, hi = p.bounds
+    if p.kind == "int" and not _is_int(v):
+        raise _err(path, key, f"'{name}' is an integer parameter; got {v!r}")
+    if not _is_number(v) or not np.isfinite(v):
+        raise _err(path, key, f"must be a number; got {v!r}")
+    if not lo <= v <= hi:
+        raise _err(path, key, f"{v!r} is outside the declared bounds [{lo:g}, {hi:g}] of '{name}'")
+    return v
+
+
+def _parse_factor(path: Path, name: str, spec: Any, design: str) -> Factor:
+    key = f"factors.{name}"
+    if name not in _NAMES:
+        raise _err(path, key, "unknown parameter (see `statecraft params` for the list)")
+    p = param(name)
+    if p.kind not in _SWEEPABLE_KINDS:
+        raise _err(
+            path,
+            key,
+            f"'{name}' is a {p.kind} parameter and cannot be swept; "
+            "set it in [parameters] or in the scenario",
+        )
+    if isinstance(spec, list):
+        spec = {"values": spec}
+    if not isinstance(spec, dict):
+        raise _err(path, key, "must be a list of values or a table {min, max, levels}")
+    unknown = sorted(set(spec) - FACTOR_KEYS)
+    if unknown:
+        raise _err(
+            path,
+            f"{key}.{unknown[0]}",
+            f"unknown key; expected {', '.join(sorted(FACTOR_KEYS))}",
+        )
+    lo, hi = p.bounds
+    if "values" in spec:
+        if set(spec) - {"values"}:
+            raise _err(path, key, "give either 'values' or a range {min, max, levels}, not both")
+        if design != "grid":
+            raise _err(path, f"{key}.values", f"explicit values need design 'grid'; got '{design}'")
+        values = spec["values"]
+        if not isinstance(values, list) or not values:
+            raise _err(path, f"{key}.values", "must be a non-empty list")
+        checked = [_check_value(path, f"{key}.values", name, v) for v in values]
+        if len(set(checked)) != len(checked):
+            raise _err(path, f"{key}.values", "values repeat")
+        return Factor(name, p.kind, min(checked), max(checked), tuple(checked))
+    low = _check_value(path, f"{key}.min", name, spec.get("min", lo))
+    high = _check_value(path, f"{key}.max", name, spec.get("max", hi))
+    if low > high:
+        raise _err(path, key, f"min {low!r} is above max {high!r}")
+    if design != "grid":
+        if "levels" in spec:
+            raise _err(path, f"{key}.levels", f"levels are for design 'grid'; got '{design}'")
+        return Factor(name, p.kind, low, high)
+    levels = spec.get("levels")
+    if levels is None:
+        if p.kind != "int":
+            raise _err(path, key, "a grid needs 'levels' (a count) or 'values' for a float")
+        levels = int(high) - int(low) + 1
+    if not _is_int(levels) or levels < 1:
+        raise _err(path, f"{key}.levels", f"must be an integer >= 1; got {levels!r}")
+    if levels == 1 and low != high:
+        raise _err(path, f"{key}.levels", "one level needs min == max")
+    grid = np.linspace(low, high, levels)
+    if p.kind == "int":
+        values = tuple(sorted({round(float(v)) for v in grid}))
+    else:
+        values = tuple(float(v) for v in grid)
+    return Factor(name, p.kind, low, high, values)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _scenario_path(path: Path, ref: str) -> Path:
+    ref_path = Path(ref)
+    if ref_path.suffix:
+        return ref_path if ref_path.is_absolute() else path.parent / ref_path
+    # A bare name: the project's scenarios/ next to experiments/, else ./scenarios/.
+    beside = path.parent.parent / "scenarios" / f"{ref}.toml"
+    return beside if beside.is_file() else Path("scenarios") / f"{ref}.toml"
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    """Read and validate an experiment file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file, or a bare name (``duplication``) looked up as ``experiments/<name>.toml``.
+
+    Returns
+    -------
+    Experiment
+
+    Raises
+    ------
+    ExperimentError
+        With a one-line message naming the file and key.
+    """
+    path = Path(path)
+    if not path.suffix and not path.exists():
+        path = Path("experiments") / f"{path}.toml"
+    if not path.is_file():
+        raise ExperimentError(f"{path}: no such experiment file")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise ExperimentError(f"{path}: malformed TOML: {err}") from None
+    except UnicodeDecodeError:
+        raise ExperimentError(f"{path}: not a UTF-8 text file") from None
+
+    unknown = sorted(set(data) - TOP_LEVEL_KEYS)
+    if unknown:
+        hint = " (fixed parameters go under [parameters])" if unknown[0] in _NAMES else ""
+        raise ExperimentError(
+            f"{path}: unknown top-level key '{unknown[0]}'{hint}; "
+            f"expected {', '.join(sorted(TOP_LEVEL_KEYS))}"
+        )
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        raise _err(path, "description", "must be a string")
+    ref = data.get("scenario")
+    if not isinstance(ref, str) or not ref:
+        raise _err(path, "scenario", 'required: a scenario name or path (e.g. "baseline")')
+    seed = data.get("seed")
+    if not _is_int(seed) or seed < 0:
+        raise _err(path, "seed", f"required: a non-negative integer root seed; got {seed!r}")
+    replicates = data.get("replicates", 1)
+    if not _is_int(replicates) or replicates < 1:
+        raise _err(path, "replicates", f"must be an integer >= 1; got {replicates!r}")
+    timeseries = data.get("timeseries", False)
+    if not isinstance(timeseries, bool):
+        raise _err(path, "timeseries", f"must be true or false; got {timeseries!r}")
+
+    design_tbl = data.get("design", {})
+    if not isinstance(design_tbl, dict):
+        raise _err(path, "design", "must be a table ([design])")
+    unknown = sorted(set(design_tbl) - DESIGN_KEYS)
+    if unknown:
+        raise _err(path, f"design.{unknown[0]}", f"unknown key; expected {', '.join(DESIGN_KEYS)}")
+    kind = design_tbl.get("kind", "grid")
+    if kind not in DESIGN_KINDS:
+        raise _err(path, "design.kind", f"must be one of {', '.join(DESIGN_KINDS)}; got {kind!r}")
+    samples = design_tbl.get("samples")
+    if kind == "grid":
+        if samples is not None:
+            raise _err(path, "design.samples", "a grid takes its size from the factor levels")
+    else:
+        if not _is_int(samples) or samples < 1:
+            raise _err(path, "design.samples", f"design '{kind}' needs an integer >= 1")
+        if kind in ("sobol", "saltelli") and samples & (samples - 1):
+            raise _err(
+                path, "design.samples", f"design '{kind}' needs a power of two; got {samples}"
+            )
+
+    factors_tbl = data.get("factors", {})
+    if not isinstance(factors_tbl, dict):
+        raise _err(path, "factors", "must be a table ([factors])")
+    if not factors_tbl:
+        raise _err(path, "factors", "empty design: declare at least one factor under [factors]")
+    factors = tuple(_parse_factor(path, n, s, kind) for n, s in factors_tbl.items())
+
+    fixed = data.get("parameters", {})
+    if not isinstance(fixed, dict):
+        raise _err(path, "parameters", "must be a table ([parameters])")
+    clash = sorted(set(fixed) & set(factors_tbl))
+    if clash:
+        raise _err(path, f"parameters.{clash[0]}", "is also a factor; set it in one place")
+    horizon = data.get("horizon")
+    if horizon is not None:
+        if "end_date" in fixed or "end_date" in factors_tbl:
+            raise _err(path, "horizon", "end_date is set elsewhere too; set it in one place")
+        fixed = {**fixed, "end_date": horizon}
+
+    scenario_path = _scenario_path(path, ref)
+    try:
+        scenario = load_scenario(scenario_path)
+    except ScenarioError as err:
+        raise _err(path, "scenario", str(err)) from None
+    base = {**scenario.overrides, **fixed}
+    # Factor values are checked one by one above; the base must hold on its own too.
+    try:
+        resolve(base, where=f"{path}: [parameters] on scenario '{scenario.name}'")
+    except ScenarioError as err:
+        raise ExperimentError(str(err)) from None
+
+    exp = Experiment(
+        name=path.stem,
+        description=description,
+        path=path,
+        scenario=scenario.name,
+        scenario_path=scenario_path,
+        base=base,
+        factors=factors,
+        design=kind,
+        samples=samples,
+        replicates=replicates,
+        seed=seed,
+        timeseries=timeseries,
+        sha256=_sha256(path),
+        scenario_sha256=_sha256(scenario_path),
+    )
+    if exp.points().empty:
+        raise _err(path, "design", "empty design: it has no points")
+    return exp
+
+
+def _unit_sample(exp: Experiment, d: int) -> np.ndarray:
+    rng = np.random.default_rng(exp.seed)
+    if exp.design == "lhs":
+        return qmc.LatinHypercube(d, rng=rng).random(exp.samples)
+    return qmc.Sobol(d, rng=rng).random(exp.samples)
+
+
+def design_points(exp: Experiment) -> pd.DataFrame:
+    """Generate the design of ``exp``.
+
+    Parameters
+    ----------
+    exp : Experiment
+
+    Returns
+    -------
+    pandas.DataFrame
+        Column ``point`` (0, 1, ...), for ``saltelli`` a column ``block`` (``A``, ``B``,
+        ``AB_<factor>``), then one column per factor with values of the declared type.
+    """
+    names = [f.name for f in exp.factors]
+    d = len(names)
+    if exp.design == "grid":
+        rows = list(itertools.product(*(f.values for f in exp.factors)))
+        df = pd.DataFrame(rows, columns=names)
+    elif exp.design in ("lhs", "sobol"):
+        u = _unit_sample(exp, d)
+        df = pd.DataFrame({f.name: f.from_unit(u[:, j]) for j, f in enumerate(exp.factors)})
+    else:
+        # Saltelli (2002/2010): A and B from one 2d-dimensional Sobol sequence; AB_i is A with
+        # column i taken from B. scipy.stats.sobol_indices expects exactly these blocks.
+        u = qmc.Sobol(2 * d, rng=np.random.default_rng(exp.seed)).random(exp.samples)
+        a, b = u[:, :d], u[:, d:]
+        blocks = [("A", a), ("B", b)]
+        for i, name in enumerate(names):
+            ab = a.copy()
+            ab[:, i] = b[:, i]
+            blocks.append((f"AB_{name}", ab))
+        parts = []
+        for label, m in blocks:
+            part = pd.DataFrame({f.name: f.from_unit(m[:, j]) for j, f in enumerate(exp.factors)})
+            part.insert(0, "block", label)
+            parts.append(part)
+        df = pd.concat(parts, ignore_index=True)
+    df.insert(0, "point", np.arange(len(df), dtype=np.int64))
+    return df

@@ -1,0 +1,214 @@
+"""Experiment files: shipped files load, bad files give one-line errors, designs are sound."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import mesa
+import numpy as np
+import pytest
+
+from model.cli import main
+from model.experiment import ExperimentError, load_experiment
+from model.model import StatecraftModel
+from model.params import param
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = sorted((ROOT / "experiments").glob("*.toml"))
+SCENARIO = (ROOT / "scenarios" / "baseline.toml").as_posix()
+
+GOOD = f"""
+description = "test"
+scenario = "{SCENARIO}"
+seed = 11
+replicates = 2
+horizon = "2020-06"
+
+[parameters]
+scale = 0.05
+
+[design]
+kind = "grid"
+
+[factors]
+herding = [0.0, 1.0]
+n_city_funds = {{ min = 2, max = 4 }}
+"""
+
+
+def _write(tmp_path: Path, text: str, name: str = "exp.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --- shipped files ------------------------------------------------------------------------------
+def test_the_four_required_experiments_ship() -> None:
+    names = {p.stem for p in SHIPPED}
+    assert {"chip_supply", "duplication", "chip_x_duplication", "sensitivity"} <= names
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_shipped_experiment_loads_with_values_in_bounds(path: Path) -> None:
+    exp = load_experiment(path)
+    points = exp.points()
+    assert exp.n_runs == len(points) * exp.replicates > 0
+    for f in exp.factors:
+        lo, hi = param(f.name).bounds
+        col = points[f.name]
+        assert col.between(lo, hi).all()
+        if f.kind == "int":
+            assert all(isinstance(v, int) for v in (r.factors[f.name] for r in exp.runs()[:20]))
+
+
+def test_sensitivity_sweeps_assumption_parameters_with_a_saltelli_design() -> None:
+    exp = load_experiment(ROOT / "experiments" / "sensitivity.toml")
+    assert exp.design == "saltelli"
+    assert all(param(f.name).is_assumption for f in exp.factors)
+
+
+def test_chip_x_duplication_is_a_2d_grid_with_replicates() -> None:
+    exp = load_experiment(ROOT / "experiments" / "chip_x_duplication.toml")
+    assert exp.design == "grid" and len(exp.factors) == 2 and exp.replicates > 1
+    assert all(len(f.values) >= 10 for f in exp.factors)
+
+
+def test_shipped_experiment_runs_one_point(tmp_path: Path) -> None:
+    # Every shipped experiment's first run builds valid parameters and simulates (short).
+    from model.run import simulate
+    from model.scenario import resolve
+
+    for path in SHIPPED:
+        run = load_experiment(path).runs()[0]
+        params = resolve({**run.overrides, "scale": 0.02, "end_date": "2020-03"})
+        assert len(simulate(params, seed=run.seed).timeseries) == 3
+
+
+# --- errors -------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("old", "new", "match"),
+    [
+        ("herding = [0.0, 1.0]", "hearding = [0.0, 1.0]", r"factors\.hearding: unknown parameter"),
+        (
+            "herding = [0.0, 1.0]",
+            "herding = [0.0, 1.5]",
+            r"factors\.herding\.values: 1\.5 is outsi",
+        ),
+        (
+            "herding = [0.0, 1.0]",
+            "herding = { min = -0.1, levels = 3 }",
+            r"factors\.herding\.min: -0\.1 is outside the declared bounds \[0, 1\]",
+        ),
+        ("herding = [0.0, 1.0]\nn_city_funds = { min = 2, max = 4 }", "", r"factors: empty design"),
+        ('kind = "grid"', 'kind = "random"', r"design\.kind: must be one of grid, lhs, sobol"),
+        ("replicates = 2", "replicates = 0", r"replicates: must be an integer >= 1; got 0"),
+        ("seed = 11", "", r"seed: required"),
+        ("herding = [0.0, 1.0]", 'start_date = ["2020-01"]', r"start_date' is a month parameter"),
+        ("herding = [0.0, 1.0]", "devalued_niches = {}", r"'devalued_niches' is a niches param"),
+        ("herding = [0.0, 1.0]", "herding = [0.0, 0.0]", r"factors\.herding\.values: values rep"),
+        ("n_city_funds = { min = 2, max = 4 }", "n_city_funds = [2.5]", r"integer parameter"),
+        ('kind = "grid"', 'kind = "lhs"\nsamples = 8', r"explicit values need design 'grid'"),
+        (
+            'kind = "grid"\n',
+            'kind = "sobol"\nsamples = 6\n',
+            r"design\.samples: design 'sobol' needs a power of two; got 6",
+        ),
+        ("herding = [0.0, 1.0]", "herding = { min = 0.0 }", r"a grid needs 'levels'"),
+        ("[parameters]", "[parameters]\nherding = 0.3", r"parameters\.herding: is also a factor"),
+        ("scale = 0.05", "scale = 500.0", r"parameter 'scale' must be a number in \[0.01, 100\]"),
+        ("seed = 11", "seed = 11\nherding = 0.3", r"unknown top-level key 'herding' \(fixed param"),
+        (f'scenario = "{SCENARIO}"', 'scenario = "nope"', r"scenario: .*no such scenario file"),
+        ("[design]", "[design", r"malformed TOML"),
+    ],
+)
+def test_bad_experiment_gives_one_line_error_naming_file_and_key(
+    tmp_path: Path, old: str, new: str, match: str
+) -> None:
+    assert old in GOOD
+    path = _write(tmp_path, GOOD.replace(old, new))
+    with pytest.raises(ExperimentError, match=match) as info:
+        load_experiment(path)
+    msg = str(info.value)
+    assert "\n" not in msg
+    assert msg.startswith(str(path))
+
+
+def test_missing_experiment_file(tmp_path: Path) -> None:
+    with pytest.raises(ExperimentError, match=r"no such experiment file"):
+        load_experiment(tmp_path / "absent.toml")
+
+
+def test_cli_exits_2_with_one_line_on_bad_experiment(tmp_path: Path, capsys) -> None:
+    path = _write(tmp_path, GOOD.replace("replicates = 2", "replicates = 0"))
+    assert main(["sweep", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "replicates" in err and str(path) in err
+    assert not (tmp_path / "out").exists()
+
+
+# --- designs and seeds --------------------------------------------------------------------------
+def test_grid_is_the_full_factorial_with_integer_levels(tmp_path: Path) -> None:
+    exp = load_experiment(_write(tmp_path, GOOD))
+    pts = exp.points()
+    assert len(pts) == 2 * 3
+    assert sorted(set(pts["n_city_funds"])) == [2, 3, 4]
+    assert pts["n_city_funds"].dtype.kind == "i"
+    assert exp.n_runs == 12 and len({r.run_id for r in exp.runs()}) == 12
+
+
+def test_latin_hypercube_stratifies_and_samples_integers_evenly(tmp_path: Path) -> None:
+    text = GOOD.replace('kind = "grid"', 'kind = "lhs"\nsamples = 60').replace(
+        "herding = [0.0, 1.0]", "herding = { min = 0.2, max = 0.8 }"
+    )
+    pts = load_experiment(_write(tmp_path, text)).points()
+    assert len(pts) == 60
+    # One point in each of the 60 equal strata of the range.
+    strata = np.floor((pts["herding"] - 0.2) / 0.6 * 60).astype(int)
+    assert sorted(strata) == list(range(60))
+    # 60 points over 3 integers: each integer exactly 20 times.
+    assert pts["n_city_funds"].value_counts().to_dict() == {2: 20, 3: 20, 4: 20}
+
+
+def test_saltelli_blocks_differ_from_a_only_in_their_column(tmp_path: Path) -> None:
+    text = GOOD.replace('kind = "grid"', 'kind = "saltelli"\nsamples = 8').replace(
+        "herding = [0.0, 1.0]", "herding = {}"
+    )
+    pts = load_experiment(_write(tmp_path, text)).points()
+    assert len(pts) == 8 * (2 + 2)
+    blocks = {
+        b: g.drop(columns=["point", "block"]).reset_index(drop=True)
+        for b, g in pts.groupby("block")
+    }
+    a, b = blocks["A"], blocks["B"]
+    for name in ("herding", "n_city_funds"):
+        ab = blocks[f"AB_{name}"]
+        other = [c for c in a.columns if c != name]
+        assert ab[name].equals(b[name]) and ab[other].equals(a[other])
+
+
+def test_seeds_are_reproducible_distinct_and_stable_when_replicates_grow(tmp_path: Path) -> None:
+    exp = load_experiment(_write(tmp_path, GOOD))
+    seeds = {r.run_id: r.seed for r in exp.runs()}
+    assert seeds == {r.run_id: r.seed for r in load_experiment(exp.path).runs()}
+    assert len(set(seeds.values())) == len(seeds)
+    more = load_experiment(_write(tmp_path, GOOD.replace("replicates = 2", "replicates = 3"), "b"))
+    more_seeds = {r.run_id: r.seed for r in more.runs()}
+    assert all(more_seeds[k] == v for k, v in seeds.items())
+    other = load_experiment(_write(tmp_path, GOOD.replace("seed = 11", "seed = 12"), "c.toml"))
+    assert not set(seeds.values()) & {r.seed for r in other.runs()}
+
+
+# --- Mesa's own batch runner --------------------------------------------------------------------
+def test_model_runs_under_mesa_batch_run_with_keyword_parameters() -> None:
+    rows = mesa.batch_run(
+        StatecraftModel,
+        parameters={"herding": [0.0, 1.0], "scale": 0.05, "end_date": "2020-06"},
+        max_steps=100,
+        number_processes=1,
+        data_collection_period=-1,
+        display_progress=False,
+        rng=[5],
+    )
+    assert len(rows) == 2
+    assert sorted(r["herding"] for r in rows) == [0.0, 1.0]
+    assert all(r["Step"] == 6 and r["active_startups"] > 0 for r in rows)

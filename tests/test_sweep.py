@@ -1,0 +1,337 @@
+"""The sweep runner: same tables on every engine, resume after kills, failures recorded.
+
+Fault tests use real processes on loopback only: the sweep itself runs as a ``statecraft
+sweep`` subprocess that is killed with SIGKILL, and a Dask worker process is killed mid-sweep.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from model.experiment import load_experiment
+from model.sweep import SweepError, load, local_cluster, run_sweep, sobol_indices
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+SCENARIO = (ROOT / "scenarios" / "baseline.toml").as_posix()
+
+
+def _experiment(
+    tmp_path: Path,
+    *,
+    factors: str,
+    horizon: str = "2021-06",
+    reps: int = 2,
+    timeseries: bool = True,
+    design: str = 'kind = "grid"',
+    name: str = "exp",
+) -> Path:
+    path = tmp_path / f"{name}.toml"
+    path.write_text(
+        f"""
+scenario = "{SCENARIO}"
+seed = 3
+replicates = {reps}
+horizon = "{horizon}"
+timeseries = {str(timeseries).lower()}
+
+[parameters]
+scale = 0.05
+
+[design]
+{design}
+
+[factors]
+{factors}
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+SMALL = "herding = [0.0, 1.0]\nn_city_funds = { min = 2, max = 4 }"  # 6 points x 2 = 12 runs
+# 30 points x 2 = 60 runs over 4 years: long enough to be killed mid-way.
+LONG = "herding = { min = 0.0, max = 1.0, levels = 6 }\nn_city_funds = { min = 2, max = 6 }"
+
+
+def _assert_same(a, b) -> None:
+    pd.testing.assert_frame_equal(a.runs, b.runs)
+    pd.testing.assert_frame_equal(a.final, b.final)
+    pd.testing.assert_frame_equal(a.timeseries, b.timeseries)
+
+
+def _n_stored(out: Path) -> int:
+    d = out / "final"
+    return len(list(d.glob("*.parquet"))) if d.is_dir() else 0
+
+
+def _wait_for(cond, timeout: float = 60.0) -> None:
+    end = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < end, "timed out"
+        time.sleep(0.01)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """The small experiment and its tables from one worker in this process."""
+    tmp = tmp_path_factory.mktemp("small")
+    exp = load_experiment(_experiment(tmp, factors=SMALL))
+    summary = run_sweep(exp, tmp / "inline", workers=1, progress=False)
+    assert (summary.total, summary.ran, summary.failed) == (12, 12, 0)
+    return exp, load(tmp / "inline")
+
+
+@pytest.fixture(scope="module")
+def long(tmp_path_factory):
+    """The longer experiment (for the kill tests) and its uninterrupted tables."""
+    tmp = tmp_path_factory.mktemp("long")
+    path = _experiment(tmp, factors=LONG, horizon="2023-12", timeseries=False)
+    run_sweep(load_experiment(path), tmp / "ref", workers=2, progress=False)
+    return path, load(tmp / "ref")
+
+
+# --- tables -------------------------------------------------------------------------------------
+def test_load_gives_tidy_tables(small) -> None:
+    _, res = small
+    assert list(res.runs.columns) == [
+        "run_id",
+        "point",
+        "replicate",
+        "seed",
+        "herding",
+        "n_city_funds",
+        "status",
+        "error",
+    ]
+    assert (res.runs["status"] == "ok").all() and res.runs["run_id"].is_unique
+    assert res.runs["seed"].is_unique
+    assert list(res.final["run_id"]) == list(res.runs["run_id"])
+    assert (res.final["step"] == 18).all()
+    assert len(res.timeseries) == 12 * 18
+    assert res.timeseries.groupby("run_id")["step"].apply(list).map(len).eq(18).all()
+
+
+def test_manifest_records_hash_versions_times_and_status(small, tmp_path: Path) -> None:
+    exp, _ = small
+    run_sweep(exp, tmp_path / "o", workers=1, progress=False)
+    m = json.loads((tmp_path / "o" / "manifest.json").read_text())
+    assert m["experiment"]["sha256"] == exp.sha256
+    assert {"package_version", "git_commit", "started", "finished"} <= set(m)
+    assert m["state"] == "complete" and m["finished"] is not None
+    assert [r["status"] for r in m["runs"]] == ["ok"] * 12
+
+
+# --- determinism across engines -----------------------------------------------------------------
+def test_local_pool_gives_the_same_tables_as_one_worker(small, tmp_path: Path) -> None:
+    exp, ref = small
+    run_sweep(exp, tmp_path / "pool", workers=2, progress=False)
+    _assert_same(load(tmp_path / "pool"), ref)
+
+
+def test_dask_loopback_cluster_gives_the_same_tables(small, tmp_path: Path) -> None:
+    exp, ref = small
+    with local_cluster(n_workers=2) as address:
+        assert address.startswith("tcp://127.0.0.1:")
+        run_sweep(exp, tmp_path / "dask", scheduler=address, progress=False)
+    _assert_same(load(tmp_path / "dask"), ref)
+
+
+# --- resume -------------------------------------------------------------------------------------
+def test_rerun_skips_stored_runs(small, tmp_path: Path) -> None:
+    exp, ref = small
+    run_sweep(exp, tmp_path / "o", workers=1, progress=False)
+    again = run_sweep(exp, tmp_path / "o", workers=2, progress=False)
+    assert (again.skipped, again.ran) == (12, 0)
+    _assert_same(load(tmp_path / "o"), ref)
+
+
+def test_sweep_killed_with_sigkill_resumes_to_the_same_tables(long, tmp_path: Path) -> None:
+    path, ref = long
+    out = tmp_path / "out"
+    cmd = [str(BIN / "statecraft"), "sweep", str(path), "--out", str(out), "--workers", "2"]
+    proc = subprocess.Popen([*cmd, "--no-progress"], stdout=subprocess.DEVNULL)
+    try:
+        _wait_for(lambda: _n_stored(out) >= 5 or proc.poll() is not None)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    stored = _n_stored(out)
+    assert 5 <= stored < 60, "the sweep finished before it could be killed"
+    # Temporary files left by the kill never count as results and are cleaned up.
+    resumed = run_sweep(load_experiment(path), out, workers=2, progress=False)
+    assert resumed.skipped == stored and resumed.ran == 60 - stored
+    res = load(out)
+    pd.testing.assert_frame_equal(res.runs, ref.runs)
+    pd.testing.assert_frame_equal(res.final, ref.final)
+    assert not [p for p in (out / "final").iterdir() if p.suffix != ".parquet"]
+
+
+def test_killed_dask_worker_does_not_change_the_results(long, tmp_path: Path) -> None:
+    path, ref = long
+    out, sched_file = tmp_path / "out", tmp_path / "scheduler.json"
+    loopback = ["--host", "127.0.0.1", "--dashboard-address", "127.0.0.1:0"]
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    procs = [
+        subprocess.Popen(
+            [
+                str(BIN / "dask"),
+                "scheduler",
+                "--port",
+                "0",
+                *loopback,
+                "--scheduler-file",
+                str(sched_file),
+            ],
+            **quiet,
+        )
+    ]
+    try:
+        _wait_for(sched_file.exists)
+        _wait_for(lambda: "address" in sched_file.read_text())
+        address = json.loads(sched_file.read_text())["address"]
+        assert address.startswith("tcp://127.0.0.1:")
+        workers = [
+            subprocess.Popen(
+                [str(BIN / "dask"), "worker", address, "--nthreads", "1", "--no-nanny", *loopback],
+                **quiet,
+            )
+            for _ in range(2)
+        ]
+        procs += workers
+        sweep = subprocess.Popen(
+            [
+                str(BIN / "statecraft"),
+                "sweep",
+                str(path),
+                "--out",
+                str(out),
+                "--scheduler",
+                address,
+                "--no-progress",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        procs.append(sweep)
+        _wait_for(lambda: _n_stored(out) >= 5 or sweep.poll() is not None)
+        workers[0].send_signal(signal.SIGKILL)
+        killed_at = _n_stored(out)
+        assert sweep.wait(timeout=120) == 0
+        assert killed_at < 60, "the sweep finished before the worker could be killed"
+    finally:
+        for p in reversed(procs):
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+    res = load(out)
+    pd.testing.assert_frame_equal(res.runs, ref.runs)
+    pd.testing.assert_frame_equal(res.final, ref.final)
+
+
+# --- refusing and recording ---------------------------------------------------------------------
+def test_changed_experiment_is_refused_unless_forced(small, tmp_path: Path, capsys) -> None:
+    from model.cli import main
+
+    path = _experiment(tmp_path, factors=SMALL)
+    out = tmp_path / "o"
+    run_sweep(load_experiment(path), out, workers=1, progress=False)
+    path.write_text(path.read_text().replace("replicates = 2", "replicates = 3"))
+    with pytest.raises(SweepError, match=r"holds results of a different experiment file"):
+        run_sweep(load_experiment(path), out, workers=1, progress=False)
+    assert main(["sweep", str(path), "--out", str(out), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--force" in err
+    # --force keeps the 12 runs whose parameters and seeds did not change.
+    forced = run_sweep(load_experiment(path), out, workers=1, force=True, progress=False)
+    assert (forced.total, forced.skipped, forced.ran) == (18, 12, 6)
+    res = load(out)
+    _, ref = small
+    kept = res.final[res.final["run_id"].isin(ref.final["run_id"])].reset_index(drop=True)
+    pd.testing.assert_frame_equal(kept.drop(columns="scenario"), ref.final.drop(columns="scenario"))
+
+
+def test_directory_of_other_files_is_refused(small, tmp_path: Path) -> None:
+    exp, _ = small
+    (tmp_path / "o").mkdir()
+    (tmp_path / "o" / "notes.txt").write_text("mine")
+    with pytest.raises(SweepError, match=r"not a sweep directory"):
+        run_sweep(exp, tmp_path / "o", workers=1, progress=False)
+
+
+def test_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path: Path) -> None:
+    # central_share_semiconductor = 0.5 breaks the rule that the central shares add up to 1:
+    # those runs raise in the worker process.
+    factors = "central_share_semiconductor = [0.3, 0.5]\nherding = [0.0, 1.0]"
+    exp = load_experiment(_experiment(tmp_path, factors=factors, reps=1, timeseries=False))
+    summary = run_sweep(exp, tmp_path / "o", workers=2, progress=False)
+    assert (summary.ran, summary.failed) == (4, 2)
+    res = load(tmp_path / "o")
+    bad = res.runs[res.runs["central_share_semiconductor"] == 0.5]
+    assert (bad["status"] == "failed").all()
+    assert bad["error"].str.contains("must add up to 1").all()
+    assert (res.runs.loc[res.runs["central_share_semiconductor"] == 0.3, "status"] == "ok").all()
+    assert len(res.final) == 2
+    m = json.loads((tmp_path / "o" / "manifest.json").read_text())
+    assert m["counts"] == {"total": 4, "ok": 2, "failed": 2}
+    # Failed runs are not re-run by default; --retry-failed runs them again.
+    assert run_sweep(exp, tmp_path / "o", workers=1, progress=False).ran == 0
+    assert run_sweep(exp, tmp_path / "o", workers=1, retry_failed=True, progress=False).ran == 2
+
+
+def test_inline_exception_is_recorded(monkeypatch, small, tmp_path: Path) -> None:
+    import model.sweep as sweep_mod
+
+    exp, _ = small
+    real = sweep_mod.simulate
+    bad_seed = exp.runs()[3].seed
+
+    def flaky(params, seed, scenario):
+        if seed == bad_seed:
+            raise RuntimeError("boom")
+        return real(params, seed=seed, scenario=scenario)
+
+    monkeypatch.setattr(sweep_mod, "simulate", flaky)
+    summary = run_sweep(exp, tmp_path / "o", workers=1, progress=False)
+    assert (summary.ran, summary.failed) == (12, 1)
+    err = json.loads((tmp_path / "o" / "errors" / f"{exp.runs()[3].run_id}.json").read_text())
+    assert err["error"] == "RuntimeError: boom" and "Traceback" in err["traceback"]
+
+
+def test_sobol_indices_from_a_saltelli_sweep(tmp_path: Path) -> None:
+    factors = "herding = {}\ncoordination = {}"
+    path = _experiment(
+        tmp_path,
+        factors=factors,
+        reps=1,
+        timeseries=False,
+        design='kind = "saltelli"\nsamples = 4',
+        horizon="2020-12",
+    )
+    run_sweep(load_experiment(path), tmp_path / "o", workers=2, progress=False)
+    res = load(tmp_path / "o")
+    assert list(res.runs["block"].unique()) == ["A", "B", "AB_herding", "AB_coordination"]
+    idx = sobol_indices(res, "duplication_index")
+    assert list(idx["factor"]) == ["herding", "coordination"]
+    assert idx[["first_order", "total_order"]].notna().all().all()
+
+
+def test_no_side_effects_at_import() -> None:
+    code = "import model.sweep, model.experiment, sys; print('distributed' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+    assert os.environ.get("MALLOC_TRIM_THRESHOLD_") is None
