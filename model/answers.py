@@ -20,6 +20,7 @@ __all__ = ["answers_table", "lag_table"]
 
 ROWS = (
     ("startups_2025_01", "startups in Jan 2025 (S1: >5,000)", "{:,.0f}"),
+    ("approved_models_2024_04", "approved generative models by Apr 2024 (S2: 117)", "{:.0f}"),
     ("domestic_share_passes_50pct", "domestic share of accelerators passes 50 %", None),
     ("gap_months_2025_06", "gap to US frontier, Jun 2025 (months)", "{:.1f}"),
     ("gap_months_2030_12", "gap to US frontier, Dec 2030 (months)", "{:.1f}"),
