@@ -212,3 +212,11 @@ def test_model_runs_under_mesa_batch_run_with_keyword_parameters() -> None:
     assert len(rows) == 2
     assert sorted(r["herding"] for r in rows) == [0.0, 1.0]
     assert all(r["Step"] == 6 and r["active_startups"] > 0 for r in rows)
+
+
+def test_sensitivity_ranges_bracket_the_calibrated_defaults():
+    """A sensitivity analysis around the model as shipped must include its defaults."""
+    exp = load_experiment(Path(__file__).resolve().parents[1] / "experiments" / "sensitivity.toml")
+    for f in exp.factors:
+        assert f.low <= param(f.name).default <= f.high, f.name
+        assert param(f.name).is_assumption, f.name
