@@ -10,6 +10,7 @@ Layout of the output directory::
     manifest.json             experiment hash, versions, git commit, times, per-run status
     experiment.toml           copy of the experiment file
     final/<run_id>.parquet    one row: the run's metrics at its last month (always kept)
+    final.parquet             all of final/ merged (written by load(), rebuilt when stale)
     timeseries/<run_id>.parquet  every month (when the experiment asks for time series)
     errors/<run_id>.json      a run that raised: its error and traceback
 
@@ -176,6 +177,17 @@ def _run_inline(tasks: list[Task]) -> Iterator[Outcome]:
         yield execute(task)
 
 
+def _abort(pool: ProcessPoolExecutor) -> None:
+    """Terminate a pool's worker processes and shut it down without waiting for its runs."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    for proc in procs:
+        if proc.is_alive():
+            proc.terminate()
+    for proc in procs:
+        proc.join(timeout=5)
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
 def _run_local(tasks: list[Task], workers: int) -> Iterator[Outcome]:
     """Run ``tasks`` on a process pool; rebuild the pool if a worker dies."""
     remaining = {t[0]: t for t in tasks}
@@ -210,8 +222,13 @@ def _run_local(tasks: list[Task], workers: int) -> Iterator[Outcome]:
                     inflight[pool.submit(execute, remaining[rid])] = rid
                     if len(inflight) >= window:
                         break
-        finally:
-            pool.shutdown(wait=not lost, cancel_futures=True)
+        except BaseException:
+            # Ctrl-C, or the consumer closed us: stop now. Runs in flight are not stored and
+            # simply run again on resume; waiting for them (or for a pool whose internals the
+            # interrupt may have caught half-way) could hang the exit.
+            _abort(pool)
+            raise
+        pool.shutdown(wait=not lost, cancel_futures=True)
         if lost:
             # Every run in flight failed with the pool; the culprit is among them.
             for rid in [*lost, *inflight.values()]:
@@ -312,9 +329,26 @@ def git_commit() -> str | None:
     return None
 
 
+#: Modules whose code decides a run's results (the sweep machinery and the CLI do not).
+MODEL_MODULES = ("agents", "funding", "market", "metrics", "model", "params", "run", "scenario")
+
+
+def model_code_digest() -> str:
+    """Short SHA-256 of the source of :data:`MODEL_MODULES`: results from different model code
+    must not be mixed in one sweep directory."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for name in MODEL_MODULES:
+        h.update(name.encode())
+        h.update((root / f"{name}.py").read_bytes())
+    return h.hexdigest()[:16]
+
+
 def _fingerprint(task: Task) -> str:
     run_id, seed, overrides, label, keep_ts = task
-    blob = json.dumps([run_id, seed, overrides, label, keep_ts], sort_keys=True, default=str)
+    blob = json.dumps(
+        [run_id, seed, overrides, label, keep_ts, model_code_digest()], sort_keys=True, default=str
+    )
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
@@ -382,12 +416,24 @@ class _Store:
         if old is None:
             return
         was = old.get("experiment", {})
-        same = (was.get("sha256"), was.get("scenario_sha256")) == (
+        code = model_code_digest()
+        same = (was.get("sha256"), was.get("scenario_sha256"), old.get("model_code_sha256")) == (
             self.exp.sha256,
             self.exp.scenario_sha256,
+            code,
         )
         if same:
             return
+        if (
+            not force
+            and old.get("model_code_sha256") != code
+            and was.get("sha256") == (self.exp.sha256)
+        ):
+            raise SweepError(
+                f"{self.out}: holds results of different model code (digest "
+                f"{str(old.get('model_code_sha256'))[:12]}, now {code[:12]}); "
+                "use another --out, or --force to discard them and run again"
+            )
         if not force:
             changed = "experiment file" if was.get("sha256") != self.exp.sha256 else "scenario"
             raise SweepError(
@@ -478,6 +524,7 @@ class _Store:
                 "base_parameters": exp.base,
             },
             "package_version": __version__,
+            "model_code_sha256": model_code_digest(),
             "git_commit": git_commit(),
             "python_version": platform.python_version(),
             "mesa_version": mesa.__version__,
@@ -590,6 +637,7 @@ def run_sweep(
                         bar.set_postfix(failed=failed)
                     bar.update()
                 state = "complete"
+                load(out)  # merge the per-run files once, so analyses read one file per table
             finally:
                 close = getattr(outcomes, "close", None)
                 if close is not None:
@@ -609,11 +657,27 @@ def run_sweep(
 
 
 # --- reading results ----------------------------------------------------------------------------
-def _concat(paths: list[Path], keys: list[str]) -> pd.DataFrame:
+def _concat(out: Path, table: str, keys: list[str]) -> pd.DataFrame:
+    """All per-run files of ``table`` as one frame sorted by ``keys``.
+
+    The merged frame is cached as ``<table>.parquet`` beside the per-run folder and reused
+    while it holds exactly the stored runs, so a large sweep is read from one file.
+    """
+    paths = sorted((out / table).glob("*.parquet"))
     if not paths:
         return pd.DataFrame()
+    stems = {p.stem for p in paths}
+    cache = out / f"{table}.parquet"
+    newest = max(p.stat().st_mtime_ns for p in paths)
+    if cache.is_file() and cache.stat().st_mtime_ns >= newest:
+        with contextlib.suppress(Exception):  # an unreadable cache is simply rebuilt
+            if set(pd.read_parquet(cache, columns=["run_id"])["run_id"]) == stems:
+                return pd.read_parquet(cache)
     df = pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
-    return df.sort_values(keys, kind="stable").reset_index(drop=True)
+    df = df.sort_values(keys, kind="stable").reset_index(drop=True)
+    with contextlib.suppress(OSError):  # a read-only directory still loads, uncached
+        _atomic_write(cache, lambda tmp: df.to_parquet(tmp, index=False))
+    return df
 
 
 def load(out: str | Path) -> SweepResults:
@@ -652,8 +716,8 @@ def load(out: str | Path) -> SweepResults:
     exp = manifest["experiment"]
     if exp["design"] == "saltelli":
         runs.insert(4, "block", _saltelli_blocks(exp["factors"], exp["samples"], runs["point"]))
-    final = _concat(final_files, ["run_id"])
-    ts = _concat(sorted((out / "timeseries").glob("*.parquet")), ["run_id", "step"])
+    final = _concat(out, "final", ["run_id"])
+    ts = _concat(out, "timeseries", ["run_id", "step"])
     return SweepResults(runs=runs, final=final, timeseries=ts)
 
 

@@ -177,6 +177,33 @@ def test_sweep_killed_with_sigkill_resumes_to_the_same_tables(long, tmp_path: Pa
     assert not [p for p in (out / "final").iterdir() if p.suffix != ".parquet"]
 
 
+def test_ctrl_c_stops_promptly_and_resumes_to_the_same_tables(long, tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT) ends the sweep within seconds, exit 130; a rerun finishes the rest."""
+    path, ref = long
+    out = tmp_path / "out"
+    cmd = [str(BIN / "statecraft"), "sweep", str(path), "--out", str(out), "--workers", "2"]
+    proc = subprocess.Popen(
+        [*cmd, "--no-progress"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        _wait_for(lambda: _n_stored(out) >= 5 or proc.poll() is not None)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["state"] == "interrupted"
+    stored = _n_stored(out)
+    resumed = run_sweep(load_experiment(path), out, workers=2, progress=False)
+    assert resumed.skipped == stored and resumed.ran == 60 - stored
+    res = load(out)
+    pd.testing.assert_frame_equal(res.runs, ref.runs)
+    pd.testing.assert_frame_equal(res.final, ref.final)
+
+
 def test_killed_dask_worker_does_not_change_the_results(long, tmp_path: Path) -> None:
     path, ref = long
     out, sched_file = tmp_path / "out", tmp_path / "scheduler.json"
@@ -335,3 +362,36 @@ def test_no_side_effects_at_import() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
     assert os.environ.get("MALLOC_TRIM_THRESHOLD_") is None
+
+
+def test_load_merges_per_run_files_once_and_rebuilds_when_runs_change(small, tmp_path: Path):
+    exp, ref = small
+    out = tmp_path / "o"
+    run_sweep(exp, out, workers=1, progress=False)
+    assert (out / "final.parquet").is_file() and (out / "timeseries.parquet").is_file()
+    _assert_same(load(out), ref)
+    # A run removed (as --force does before running it again) makes the cache stale.
+    victim = sorted((out / "final").glob("*.parquet"))[0]
+    victim.unlink()
+    partial = load(out)
+    assert len(partial.final) == len(ref.final) - 1
+    run_sweep(exp, out, workers=1, progress=False)
+    _assert_same(load(out), ref)
+
+
+def test_results_of_other_model_code_are_refused_unless_forced(small, tmp_path: Path):
+    exp, ref = small
+    out = tmp_path / "o"
+    run_sweep(exp, out, workers=1, progress=False)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert len(manifest["model_code_sha256"]) == 16
+    # Pretend the stored runs came from other model code.
+    manifest["model_code_sha256"] = "0" * 16
+    for r in manifest["runs"]:
+        r["fingerprint"] = "stale"
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(SweepError, match="different model code"):
+        run_sweep(exp, out, workers=1, progress=False)
+    forced = run_sweep(exp, out, workers=1, progress=False, force=True)
+    assert (forced.skipped, forced.ran) == (0, 12)
+    _assert_same(load(out), ref)
