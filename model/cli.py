@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 from pathlib import Path
 
@@ -77,7 +78,11 @@ def _build_parser() -> argparse.ArgumentParser:
 
 def _fmt(value: object) -> str:
     if isinstance(value, float):
-        return "n/a" if math.isnan(value) else f"{value:,.3g}"
+        if math.isnan(value):
+            return "n/a"
+        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+    if isinstance(value, int):
+        return f"{value:,}"
     return "never" if value is None else str(value)
 
 
@@ -147,6 +152,10 @@ def main(argv: list[str] | None = None) -> int:
     except (ScenarioError, _UsageError) as err:
         print(f"statecraft: error: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (`statecraft params | head`): not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as err:
         print(f"statecraft: error: {err.filename or ''}: {err.strerror}", file=sys.stderr)
         return 2
