@@ -154,7 +154,7 @@ class CityFund(mesa.Agent):
         self.inflow_local = 0.0
         self.inflow_central = 0.0
         # The fund's own, persistent taste for niches (lognormal around 1).
-        self.taste = model.rng.lognormal(0.0, 0.3, size=len(model.niche_names))
+        self.taste = model.rng.lognormal(0.0, p.fund_taste_sigma, size=len(model.niche_names))
         # This month's share of equity per niche (set by the model each step).
         self.niche_weights = np.full(len(model.niche_names), 1.0 / len(model.niche_names))
 

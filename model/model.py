@@ -30,11 +30,6 @@ from model.params import CITIES, GENAI_NICHES, NICHES, Params
 __all__ = ["StatecraftModel", "month_range"]
 
 EQUITY, SUBSIDY, RELOCATION = range(3)
-# Structural caps on what a startup can absorb from subsidies each month (see ODD, submodel
-# "Subsidies"): vouchers at most match its own compute spending; cash subsidies at most half
-# its burn.
-VOUCHER_MATCH = 1.0
-CASH_SUBSIDY_CAP = 0.5
 DUPLICATION_WINDOW = 12  # months of equity history behind the duplication index
 
 
@@ -166,10 +161,10 @@ class StatecraftModel(mesa.Model):
         p = self.p
         n = max(1, round(p.initial_startups * p.scale))
         best = -p.initial_gap_months / p.us_frontier_doubling_months
-        cap = -self.rng.exponential(1.5, size=n)
+        cap = -self.rng.exponential(p.initial_capability_spread, size=n)
         cap += best - cap.max()
-        self._new_startups(n, cap, self.rng.uniform(0.3, 1.0, size=n))
-        self.startups.birth_step[:] = -self.rng.integers(0, 48, size=n)
+        self._new_startups(n, cap, self.rng.uniform(p.initial_cash_min_fraction, 1.0, size=n))
+        self.startups.birth_step[:] = -self.rng.integers(0, p.initial_max_age_months, size=n)
         self.open_source_level = float(np.median(cap))
         self.entries = 0
 
@@ -250,7 +245,7 @@ class StatecraftModel(mesa.Model):
             return
         young = (self.steps - s.birth_step) <= p.research_subsidy_age_months
         research_need = np.where(young, p.research_subsidy_rate * s.burn, 0.0)
-        cash_cap = CASH_SUBSIDY_CAP * s.burn
+        cash_cap = p.cash_subsidy_cap * s.burn
         compute_spend = p.compute_spend_share * s.burn
         n_f = len(self.funds)
         need_by_city = np.bincount(s.city, weights=research_need, minlength=n_f)
@@ -271,7 +266,7 @@ class StatecraftModel(mesa.Model):
         share = np.divide(
             w_self, w_by_city[s.city], out=np.zeros(len(s)), where=w_by_city[s.city] > 0
         )
-        voucher = np.minimum(share * pot[s.city, 0], VOUCHER_MATCH * compute_spend)
+        voucher = np.minimum(share * pot[s.city, 0], p.voucher_match * compute_spend)
         cash_room = np.maximum(cash_cap - research, 0.0)
         discount_data = np.minimum(share * (pot[s.city, 1] + pot[s.city, 2]), cash_room)
         cash = research + discount_data
@@ -299,7 +294,7 @@ class StatecraftModel(mesa.Model):
         if len(seek) == 0:
             return
         cost = p.round_runway_months * s.burn[seek]
-        score = s.capability[seek] + self.rng.normal(0.0, 1.0, size=len(seek))
+        score = s.capability[seek] + self.rng.normal(0.0, p.funding_score_noise, size=len(seek))
         group = s.city[seek] * k + s.niche[seek]
         equity = np.array([f.balance[EQUITY] for f in self.funds])
         budget = (equity[:, None] * self.niche_w).ravel()
@@ -317,7 +312,7 @@ class StatecraftModel(mesa.Model):
         rest = seek[~funded]
         if len(rest):
             cost = p.round_runway_months * s.burn[rest]
-            score = s.capability[rest] + self.rng.normal(0.0, 1.0, size=len(rest))
+            score = s.capability[rest] + self.rng.normal(0.0, p.funding_score_noise, size=len(rest))
             private_month = p.private_vc_usd_bn_per_year * 1e3 * p.scale / 12.0
             budget = private_month * self.market_value / self.market_value.sum()
             funded = allocate_by_group(s.niche[rest], cost, score, budget)
@@ -552,7 +547,7 @@ class StatecraftModel(mesa.Model):
         if n == 0:
             return
         # Entrants build on the best open model (S8), somewhat below it.
-        cap = self.open_source_level - self.rng.exponential(1.0, size=n)
+        cap = self.open_source_level - self.rng.exponential(p.entrant_capability_gap, size=n)
         self._new_startups(n, cap, np.ones(n))
         self.entries_total += n
 
@@ -561,7 +556,11 @@ class StatecraftModel(mesa.Model):
         p = self.p
         gap = metrics.capability_gap_months(self)
         # With no domestic AI firm left there is no one to imitate.
-        imitation = 0.0 if math.isnan(gap) else p.adoption_imitation * 2.0 ** (-max(gap, 0.0) / 12)
+        imitation = (
+            0.0
+            if math.isnan(gap)
+            else p.adoption_imitation * 2.0 ** (-max(gap, 0.0) / p.adoption_gap_halving_months)
+        )
         self.adoption += (p.adoption_innovation + imitation * self.adoption) * (1.0 - self.adoption)
         self.adoption = min(max(self.adoption, 0.0), 1.0)
 

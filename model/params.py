@@ -109,7 +109,9 @@ class Param:
 
     @property
     def is_assumption(self) -> bool:
-        return self.source.startswith("assumption")
+        """True when the *value* is an assumption, also when a FACTS row gives the mechanism
+        ("FACTS S5 (000) for duplication risk; its strength is an assumption")."""
+        return "assumption" in self.source
 
 
 # Default export-control history. The articles give the mechanisms (C1, C2, C3, C7) but not
@@ -313,6 +315,47 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     # --- local funds ------------------------------------------------------------------------
     Param(
+        "voucher_match",
+        1.0,
+        "ratio",
+        (0.0, 10.0),
+        "A startup's compute vouchers in a month are at most this multiple of its own compute "
+        "spending (vouchers top up purchases, they do not replace a budget).",
+        _A + "Shanghai's vouchers (M5, 002) subsidise computing power that firms buy",
+        "local",
+    ),
+    Param(
+        "cash_subsidy_cap",
+        0.5,
+        "share of burn",
+        (0.0, 5.0),
+        "Cash subsidies (research, model discounts, data) a startup receives in a month are at "
+        "most this share of its burn.",
+        _A + "programmes cover part of costs (10–15 % of research in M7, 004), never all",
+        "local",
+    ),
+    Param(
+        "fund_taste_sigma",
+        0.3,
+        "log-sd",
+        (0.0, 3.0),
+        "Spread of each city fund's persistent taste for niches (lognormal multipliers on its "
+        "view of niche values).",
+        _A + "cities have local specialisations (M4, S3: iFlytek in Anhui, Deep Principle in "
+        "Hangzhou); their strength is not given",
+        "local",
+    ),
+    Param(
+        "funding_score_noise",
+        1.0,
+        "log2 units",
+        (0.0, 10.0),
+        "Standard deviation of the error with which investors judge a startup's capability "
+        "when ranking candidates for a round.",
+        _A + "due diligence is imperfect; one doubling of error",
+        "local",
+    ),
+    Param(
         "n_city_funds",
         7,
         "funds",
@@ -507,6 +550,46 @@ PARAMETERS: tuple[Param, ...] = (
         "startups",
     ),
     Param(
+        "initial_cash_min_fraction",
+        0.3,
+        "share",
+        (0.0, 1.0),
+        "Startups alive at the start date hold a uniform share between this and 1 of "
+        "`initial_cash_months` of burn (they are part-way through their runway).",
+        _A + "existing firms are at different points of their funding cycle",
+        "startups",
+    ),
+    Param(
+        "initial_max_age_months",
+        48,
+        "months",
+        (1, 240),
+        "Startups alive at the start date have a uniform age below this (matters for "
+        "early-stage research subsidies).",
+        _A + "most of the ~1,400 firms of S1 (001) were founded in the preceding few years",
+        "startups",
+        "int",
+    ),
+    Param(
+        "initial_capability_spread",
+        1.5,
+        "log2 units",
+        (0.0, 10.0),
+        "Mean shortfall of an initial startup's capability below the best one (exponential).",
+        _A + "a long tail of weaker firms behind a few leaders",
+        "startups",
+    ),
+    Param(
+        "entrant_capability_gap",
+        1.0,
+        "log2 units",
+        (0.0, 10.0),
+        "Mean shortfall of a new entrant's capability below the best open-source model "
+        "(exponential).",
+        _A + "open models lower the barrier to entry (S8, 003/004) but entrants start below them",
+        "startups",
+    ),
+    Param(
         "initial_cash_months",
         12.0,
         "months",
@@ -685,6 +768,16 @@ PARAMETERS: tuple[Param, ...] = (
         (1.0, 120.0),
         "Consecutive months above `champion_share` needed to become a champion.",
         _A + "a champion persists, not a one-month leader",
+        "startups",
+    ),
+    Param(
+        "adoption_gap_halving_months",
+        12.0,
+        "months",
+        (1.0, 240.0),
+        "Every this many months of capability gap to the US frontier halve the imitation rate "
+        "of AI adoption.",
+        _A + "a weaker domestic model slows uptake; a year's gap halves it",
         "startups",
     ),
     Param(

@@ -219,4 +219,3 @@ def test_sensitivity_ranges_bracket_the_calibrated_defaults():
     exp = load_experiment(Path(__file__).resolve().parents[1] / "experiments" / "sensitivity.toml")
     for f in exp.factors:
         assert f.low <= param(f.name).default <= f.high, f.name
-        assert param(f.name).is_assumption, f.name

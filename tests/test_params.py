@@ -81,3 +81,12 @@ def test_parameter_table_lists_every_parameter():
 def test_reinvestment_shares_cannot_exceed_revenue():
     with pytest.raises(ValidationError, match="designer_rd_share \\+ foundry_reinvest_share"):
         Params(designer_rd_share=0.7, foundry_reinvest_share=0.5)
+
+
+def test_assumed_values_are_flagged_as_assumptions():
+    from model.params import param
+
+    assert param("herding").is_assumption  # FACTS S5 gives the mechanism, not the strength
+    assert param("entry_rate").is_assumption
+    assert not param("central_ai_budget_usd_bn").is_assumption  # FACTS M1: US$56 bn
+    assert not param("research_subsidy_rate").is_assumption  # FACTS M7: 10-15 %
