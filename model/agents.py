@@ -46,24 +46,29 @@ class ExportControlRegime(mesa.Agent):
     def __init__(self, model: StatecraftModel) -> None:
         super().__init__(model)
         p = model.p
-        events = [(e.date, e.chips, e.tools, e.foundry, e.licensed) for e in p.export_events]
+        g = p.grey_leakage
+        events = [(e.date, e.chips, e.tools, e.foundry, e.licensed, g) for e in p.export_events]
         events = [e for e in events if e[0] < p.policy_date]
         events.append(
-            (p.policy_date, p.policy_chips, p.policy_tools, p.policy_foundry, p.policy_licensed)
+            (
+                p.policy_date,
+                p.policy_chips,
+                p.policy_tools,
+                p.policy_foundry,
+                p.policy_licensed,
+                p.policy_grey_leakage,
+            )
         )
         self._events = events
         self.chips = self.tools = self.foundry = self.licensed = 0.0
+        self.grey = g
 
     def step(self) -> None:
         month = self.model.month
-        for date, chips, tools, foundry, licensed in self._events:
+        for date, chips, tools, foundry, licensed, grey in self._events:
             if date <= month:
-                self.chips, self.tools, self.foundry, self.licensed = (
-                    chips,
-                    tools,
-                    foundry,
-                    licensed,
-                )
+                self.chips, self.tools, self.foundry = chips, tools, foundry
+                self.licensed, self.grey = licensed, grey
 
 
 class Government(mesa.Agent):
@@ -287,7 +292,7 @@ class ForeignVendor(mesa.Agent):
         v = self.potential
         blocked = v * r.chips
         licensed = blocked * r.licensed
-        grey = (blocked - licensed) * self.model.p.grey_leakage
+        grey = (blocked - licensed) * r.grey
         return v - blocked, licensed, grey
 
 

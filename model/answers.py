@@ -41,10 +41,13 @@ ROWS = (
 
 
 def _median_date(values: list[str | None]) -> str:
+    """Median month, counting runs that never get there as later than any month."""
     months = sorted(v for v in values if v is not None)
-    if len(months) < len(values) / 2:
-        return f"never ({len(values) - len(months)} of {len(values)} runs)"
-    return months[len(values) // 2]
+    never = len(values) - len(months)
+    if never * 2 >= len(values):  # the median run never gets there
+        return f"never ({never} of {len(values)} runs)"
+    suffix = f" ({never} of {len(values)} runs never)" if never else ""
+    return months[(len(values) - 1) // 2] + suffix
 
 
 def answers_table(scenario_dir: Path = Path("scenarios"), n_seeds: int = 10) -> str:

@@ -19,6 +19,7 @@ from model.params import parameter_table_markdown
 __all__ = ["main"]
 
 DEFAULT_SEED = 1
+MAX_SEED = 2**63 - 1  # seeds are stored as int64 in the output tables
 
 
 class _Parser(argparse.ArgumentParser):
@@ -92,9 +93,11 @@ def _run(args: argparse.Namespace) -> int:
     from model.summary import summarize
 
     scenario = load_scenario(args.scenario)
-    seed = args.seed if args.seed is not None else (scenario.seed or DEFAULT_SEED)
-    if seed < 0:
-        raise _UsageError(f"--seed must be a non-negative integer; got {seed}")
+    seed = args.seed if args.seed is not None else scenario.seed
+    if seed is None:
+        seed = DEFAULT_SEED
+    if not 0 <= seed <= MAX_SEED:
+        raise _UsageError(f"--seed must be an integer in [0, {MAX_SEED}]; got {seed}")
     out = args.out or Path("results") / run_id_for(scenario.name, seed)
     result = simulate(scenario.params, seed=seed, scenario=scenario.name)
     written = write_outputs(result, out, dashboard=not args.no_dashboard)

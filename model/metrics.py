@@ -94,6 +94,14 @@ def duplication_index(model: StatecraftModel) -> float:
     return float(1.0 - e.max(axis=0).sum() / total)
 
 
+def hot_niche_equity_share(model: StatecraftModel) -> float:
+    """Share of all city-fund equity over the trailing 12 months that went to the single most
+    funded niche: 1 when every city backs the same niche (herding, S5). 0 with no equity."""
+    e = model.equity_history.sum(axis=(0, 1))
+    total = e.sum()
+    return float(e.max() / total) if total > 0 else 0.0
+
+
 def wasted_funding(model: StatecraftModel) -> float:
     """Cumulative state money received by startups that failed without producing capability.
 
@@ -253,6 +261,7 @@ REPORTERS = {
         central_to_compute,
         state_to_startups_cum,
         duplication_index,
+        hot_niche_equity_share,
         wasted_funding,
         wasted_share,
         devalued_niche_equity_share,

@@ -510,7 +510,7 @@ class StatecraftModel(mesa.Model):
 
         s.cash += s.revenue + s.subsidy_cash - s.burn + self._unspent_compute
 
-        top = share >= p.champion_share
+        top = (share >= p.champion_share) & (s.revenue > 0)
         s.champion_streak = np.where(top, s.champion_streak + 1, 0)
         new = (s.champion_streak >= p.champion_months) & ~s.champion
         s.champion |= new
@@ -542,7 +542,13 @@ class StatecraftModel(mesa.Model):
         """New startups: count responds to money open to startups; niche follows market hype."""
         p = self.p
         ratio = self._funding_signal() / self._funding0 if self._funding0 > 0 else 1.0
-        lam = p.entry_rate * p.scale * ratio**p.entry_funding_elasticity
+        market = (self.adoption / p.initial_adoption) if p.initial_adoption > 0 else 1.0
+        lam = (
+            p.entry_rate
+            * p.scale
+            * ratio**p.entry_funding_elasticity
+            * market**p.entry_adoption_elasticity
+        )
         n = int(self.rng.poisson(lam))
         if n == 0:
             return

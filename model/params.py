@@ -172,10 +172,10 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         "entry_rate",
-        290.0,
+        125.0,
         "startups/month",
         (0.0, 100_000.0),
-        "Expected new startups per month when state and private funding are at their 2020 level.",
+        "Expected new startups per month when funding and AI adoption are at their 2020 level.",
         _A + "calibrated so the baseline grows from ~1,400 to ~5,000 companies by 2025 (S1, 001)",
         "scale",
     ),
@@ -190,6 +190,16 @@ PARAMETERS: tuple[Param, ...] = (
         "scale",
     ),
     # --- central government -----------------------------------------------------------------
+    Param(
+        "entry_adoption_elasticity",
+        0.6,
+        "elasticity",
+        (0.0, 3.0),
+        "How strongly entry follows the AI market: entry ∝ (adoption / initial adoption)^"
+        "elasticity (founders go where customers are).",
+        _A + "the boom of S1 (001) tracks the spread of AI use; strength not given",
+        "scale",
+    ),
     Param(
         "central_ai_budget_usd_bn",
         56.0,
@@ -295,7 +305,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         "approval_probability",
-        0.01,
+        0.02,
         "1/month",
         (0.0, 1.0),
         "Monthly chance that an eligible generative-AI model is approved (only approved "
@@ -971,7 +981,8 @@ PARAMETERS: tuple[Param, ...] = (
         0.05,
         "share",
         (0.0, 1.0),
-        "Share of the blocked foreign flow that still arrives through smuggling and resale.",
+        "Share of the blocked foreign flow that still arrives through smuggling and resale, "
+        "before `policy_date` (after it: `policy_grey_leakage`).",
         "FACTS C8 (001): firms fall back on smuggled or older chips; size is an assumption",
         "chips",
     ),
@@ -1246,6 +1257,16 @@ PARAMETERS: tuple[Param, ...] = (
         "export",
     ),
     Param(
+        "policy_grey_leakage",
+        0.05,
+        "share",
+        (0.0, 1.0),
+        "Grey-channel leakage (see `grey_leakage`) from `policy_date` on: enforcement can "
+        "tighten or loosen with the regime.",
+        _A + "default keeps the historical level",
+        "export",
+    ),
+    Param(
         "policy_licensed",
         0.0,
         "share",
@@ -1314,6 +1335,20 @@ class _ParamsBase(BaseModel):
         dates = [e.date for e in self.export_events]
         if dates != sorted(dates):
             raise ValueError("export_events must be in date order")
+        before = {n: getattr(self, f"niche_value_{n}") for n in NICHES}
+        after = {
+            n: v
+            * ((1.0 - self.paradigm_devaluation) if n in self.devalued_niches else 1.0)
+            * (self.paradigm_boost if n in GENAI_NICHES else 1.0)
+            for n, v in before.items()
+        }
+        if sum(before.values()) <= 0:
+            raise ValueError("niche_value_* must not all be 0: some niche must be worth entering")
+        if sum(after.values()) <= 0:
+            raise ValueError(
+                "after the paradigm shift every niche would be worth 0 (devalued_niches, "
+                "paradigm_devaluation): some niche must keep a value"
+            )
         if self.designer_rd_share + self.foundry_reinvest_share > 1.0:
             raise ValueError(
                 "designer_rd_share + foundry_reinvest_share must be at most 1 (both come out of "

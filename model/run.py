@@ -121,11 +121,21 @@ def simulate(params: Params, seed: int, scenario: str = "custom") -> RunResult:
     return RunResult(run=run, timeseries=ts, niches=niches, champions=champions)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _atomic_write(path: Path, write) -> None:
+    """Write ``path`` through a temporary file in the same folder and ``os.replace`` it, so a
+    reader (or a crash) never sees a half-written file. The file gets the usual permissions
+    (0666 less the umask), not mkstemp's private 0600."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

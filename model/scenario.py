@@ -90,11 +90,14 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file.
 
     ``path`` may also be a bare name (``baseline``), looked up as ``scenarios/<name>.toml``
-    relative to the current directory.
+    in the current directory, then among the project's shipped scenarios.
     """
     path = Path(path)
     if not path.suffix and not path.exists():
-        path = Path("scenarios") / f"{path}.toml"
+        # A bare name: scenarios/ of the current directory, else the project's own.
+        local = Path("scenarios") / f"{path}.toml"
+        shipped = Path(__file__).resolve().parents[1] / "scenarios" / f"{path}.toml"
+        path = local if local.is_file() or not shipped.is_file() else shipped
     if not path.is_file():
         raise ScenarioError(f"{path}: no such scenario file")
     try:
@@ -114,8 +117,10 @@ def load_scenario(path: str | Path) -> Scenario:
     if not isinstance(description, str):
         raise ScenarioError(f"{path}: key 'description' must be a string")
     seed = data.get("seed")
-    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or seed < 0):
-        raise ScenarioError(f"{path}: key 'seed' must be a non-negative integer; got {seed!r}")
+    if seed is not None and (
+        not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**63
+    ):
+        raise ScenarioError(f"{path}: key 'seed' must be an integer in [0, 2^63); got {seed!r}")
     overrides = data.get("parameters", {})
     if not isinstance(overrides, dict):
         raise ScenarioError(f"{path}: key 'parameters' must be a table ([parameters])")

@@ -81,3 +81,26 @@ def test_readme_parameter_table_is_current():
     assert match.group(1) == parameter_table_markdown(), (
         "README parameter table is stale: run `make readme-params`"
     )
+
+
+def test_seed_zero_in_a_file_is_used_and_outputs_are_readable(tmp_path):
+    scen = tmp_path / "zero.toml"
+    scen.write_text('description = "seed zero"\nseed = 0\n[parameters]\nend_date = "2020-06"\n')
+    out = tmp_path / "o"
+    proc = _cli("run", str(scen), "--out", str(out), "--no-dashboard")
+    assert proc.returncode == 0, proc.stderr
+    assert "(seed 0)" in proc.stdout
+    assert pd.read_parquet(out / "run.parquet").loc[0, "seed"] == 0
+    mode = (out / "timeseries.parquet").stat().st_mode & 0o777
+    assert mode & 0o044 == 0o044  # group and others may read shared results (umask 022)
+
+
+def test_shipped_scenarios_are_found_by_name_from_any_directory(tmp_path):
+    proc = _cli("run", "coordinated", "--out", str(tmp_path / "o"), "--no-dashboard", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_huge_seed_is_refused_before_running(tmp_path):
+    proc = _cli("run", "baseline", "--seed", str(2**64), "--out", str(tmp_path / "o"))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert not (tmp_path / "o").exists()

@@ -90,3 +90,12 @@ def test_assumed_values_are_flagged_as_assumptions():
     assert param("entry_rate").is_assumption
     assert not param("central_ai_budget_usd_bn").is_assumption  # FACTS M1: US$56 bn
     assert not param("research_subsidy_rate").is_assumption  # FACTS M7: 10-15 %
+
+
+def test_niche_values_must_leave_some_niche_worth_something():
+    zero = {f"niche_value_{n}": 0.0 for n in ("llm", "multimodal", "assistants", "speech")}
+    with pytest.raises(ValidationError, match="must not all be 0"):
+        Params(**zero, niche_value_science=0.0, niche_value_vision=0.0)
+    everything = ["llm", "multimodal", "assistants", "speech", "science", "vision"]
+    with pytest.raises(ValidationError, match="after the paradigm shift"):
+        Params(devalued_niches=everything, paradigm_devaluation=1.0)

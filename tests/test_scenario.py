@@ -47,7 +47,8 @@ BAD = [
         "[{date = '2020-01', chips = 2.0, tools = 0.0, foundry = 0.0}]\n",
         "export_events.0.chips",
     ),
-    ("seed = -1\n", "key 'seed' must be a non-negative integer"),
+    ("seed = -1\n", "key 'seed' must be an integer in \\[0, 2\\^63\\)"),
+    ("seed = 9223372036854775808\n", "key 'seed' must be an integer"),
 ]
 
 
