@@ -74,14 +74,24 @@ def answers_table(scenario_dir: Path = Path("scenarios"), n_seeds: int = 10) -> 
                 cells.append(_median_date(vals))
             else:
                 x = np.array(vals, dtype=float)
-                cells.append("n/a" if np.isnan(x).all() else fmt.format(np.nanmean(x)))
+                x = x[~np.isnan(x)]
+                if len(x) == 0:
+                    cells.append("n/a")
+                    continue
+                cell = fmt.format(x.mean())
+                if len(x) > 1 and x.std(ddof=1) > 0:
+                    cell += " ± " + fmt.format(x.std(ddof=1) / np.sqrt(len(x)))
+                cells.append(cell)
         columns[sc.name] = cells
     names = list(columns)
     out = ["| | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
     for i, (_, label, _) in enumerate(ROWS):
         out.append(f"| {label} | " + " | ".join(columns[n][i] for n in names) + " |")
     out.append("")
-    out.append(f"Means over seeds 0–{n_seeds - 1} (median month for dates).")
+    out.append(
+        f"Means ± standard error over seeds 0–{n_seeds - 1} (median month for dates). "
+        "Differences smaller than about twice the standard errors are noise."
+    )
     out.append("")
     out.append("Champions by niche and city (all seeds pooled, share of champions):")
     out.append("")

@@ -305,7 +305,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         "approval_probability",
-        0.02,
+        0.015,
         "1/month",
         (0.0, 1.0),
         "Monthly chance that an eligible generative-AI model is approved (only approved "
