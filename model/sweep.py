@@ -64,6 +64,9 @@ __all__ = [
 ]
 
 MANIFEST = "manifest.json"
+#: Files the runner writes at the top of the output directory (besides the per-run folders).
+#: Each is written under a temporary name ``.<name>.<random>.tmp`` first (see ``_atomic_write``).
+OWN_FILES = (MANIFEST, "experiment.toml", "final.parquet", "timeseries.parquet")
 #: A run in flight when its worker process dies is retried this many times in all, then it is
 #: recorded as failed (it may be the run that kills its worker).
 MAX_ATTEMPTS = 3
@@ -382,17 +385,24 @@ class _Store:
         self._last_flush = 0.0
 
     def _open(self, exp: Experiment, specs: list[RunSpec], force: bool) -> dict[str, Any] | None:
-        for sub in self._subs:
-            (self.out / sub).mkdir(exist_ok=True)
-            # Temporary files of a killed writer (we hold the lock: no one else is writing).
-            for tmp in (self.out / sub).glob(".*.tmp"):
-                tmp.unlink()
         self.exp = exp
         self.specs = {s.run_id: s for s in specs}
         self.prints = {s.run_id: _fingerprint(_task(exp, s)) for s in specs}
-        old = self._read_manifest()
+        old = self._read_manifest()  # refuses a directory that is not ours before touching it
+        # Temporary files of a killed writer (we hold the lock: no other sweep is writing; a
+        # concurrent load() merely fails to cache its merged table).
+        for tmp in self._own_tmp(self.out):
+            tmp.unlink(missing_ok=True)
+        for sub in self._subs:
+            (self.out / sub).mkdir(exist_ok=True)
+            for tmp in (self.out / sub).glob(".*.tmp"):
+                tmp.unlink(missing_ok=True)
         self._check(old, force)
         return old
+
+    @staticmethod
+    def _own_tmp(top: Path) -> list[Path]:
+        return [tmp for name in OWN_FILES for tmp in top.glob(f".{name}.*.tmp")]
 
     def close(self) -> None:
         self._lock.close()
@@ -400,12 +410,25 @@ class _Store:
     def _read_manifest(self) -> dict[str, Any] | None:
         path = self.out / MANIFEST
         if not path.exists():
-            others = [p.name for p in self.out.iterdir() if p.name not in {".lock", *self._subs}]
+            # The first manifest is written before anything but the lock and the empty per-run
+            # folders, so a kill leaves at most those, the experiment copy and temporary files
+            # (removed next): a fresh sweep. Anything else is not ours, or cannot be matched
+            # to an experiment without a manifest.
+            ours = {".lock", *self._subs, *OWN_FILES, *(p.name for p in self._own_tmp(self.out))}
+            others = sorted(p.name for p in self.out.iterdir() if p.name not in ours)
             if others:
                 raise SweepError(
                     f"{self.out}: not a sweep directory (no {MANIFEST}, but holds {others[0]}); "
                     "choose another --out"
                 )
+            for sub in self._subs:
+                d = self.out / sub
+                runs = sorted(p.name for p in d.glob("[!.]*")) if d.is_dir() else []
+                if runs:
+                    raise SweepError(
+                        f"{self.out}: holds {sub}/{runs[0]} but no {MANIFEST}, so its results "
+                        "cannot be matched to an experiment; choose another --out"
+                    )
             return None
         try:
             return json.loads(path.read_text(encoding="utf-8"))
@@ -610,13 +633,14 @@ def run_sweep(
     specs = experiment.runs()
     store = _Store(out, experiment, specs, force)
     try:
-        shutil.copyfile(experiment.path, out / "experiment.toml")
         done = store.stored(retry_failed)
         tasks = [_task(experiment, s) for s in specs if s.run_id not in done]
         n = workers or default_workers()
         engine = f"dask {scheduler}" if scheduler else f"local x{n}"
         session = {"started": _now(), "engine": engine, "to_run": len(tasks)}
+        # The manifest first: a directory with one is a sweep directory whatever else happens.
         store.write_manifest(state="running", session={**session, "finished": None})
+        _atomic_write(out / "experiment.toml", lambda tmp: shutil.copyfile(experiment.path, tmp))
         failed = sum(1 for s in store.status.values() if s["status"] == "failed")
         ran = 0
         state = "interrupted"

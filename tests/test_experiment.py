@@ -219,3 +219,121 @@ def test_sensitivity_ranges_bracket_the_calibrated_defaults():
     exp = load_experiment(Path(__file__).resolve().parents[1] / "experiments" / "sensitivity.toml")
     for f in exp.factors:
         assert f.low <= param(f.name).default <= f.high, f.name
+
+
+# --- design points that are invalid by construction ---------------------------------------------
+@pytest.mark.parametrize(
+    ("factors", "match"),
+    [
+        # The three central_share_* must add up to 1: sweeping one alone breaks that.
+        (
+            "central_share_startups = [0.4, 0.5, 0.6]",
+            r"factors: design point 0 \(central_share_startups=0\.4\): shares .* must add up to 1",
+        ),
+        (
+            "initial_yield = { min = 0.5, max = 0.9, levels = 3 }",
+            r"design point 2 \(initial_yield=0\.9\): initial_yield 0\.9 is above max_yield 0\.85",
+        ),
+    ],
+)
+def test_design_point_invalid_by_construction_is_refused_at_load(
+    tmp_path: Path, factors: str, match: str
+) -> None:
+    text = GOOD.replace("herding = [0.0, 1.0]\nn_city_funds = { min = 2, max = 4 }", factors)
+    path = _write(tmp_path, text)
+    with pytest.raises(ExperimentError, match=match) as info:
+        load_experiment(path)
+    msg = str(info.value)
+    assert "\n" not in msg and msg.startswith(str(path))
+
+
+def test_invalid_point_is_found_with_the_fixed_parameters_and_scenario(tmp_path: Path) -> None:
+    # max_yield is fixed low in [parameters]; only the points with initial_yield above it fail.
+    text = GOOD.replace("scale = 0.05", "scale = 0.05\nmax_yield = 0.5").replace(
+        "herding = [0.0, 1.0]", "initial_yield = [0.2, 0.6]"
+    )
+    with pytest.raises(ExperimentError, match=r"initial_yield=0\.6.*above max_yield 0\.5"):
+        load_experiment(_write(tmp_path, text))
+    assert load_experiment(_write(tmp_path, text.replace("0.6]", "0.4]"), "ok.toml")).n_runs == 12
+
+
+def test_factor_may_override_the_scenario_value_of_its_parameter(tmp_path: Path) -> None:
+    scen = _write(tmp_path, "[parameters]\nherding = 0.3\ninitial_yield = 0.2\n", "scen.toml")
+    text = GOOD.replace(SCENARIO, scen.as_posix())
+    exp = load_experiment(_write(tmp_path, text))
+    assert sorted({r.overrides["herding"] for r in exp.runs()}) == [0.0, 1.0]
+    bad = text.replace("herding = [0.0, 1.0]", "initial_yield = [0.2, 0.9]")
+    with pytest.raises(ExperimentError, match=r"\(initial_yield=0\.9, n_city_funds=2\): initial_"):
+        load_experiment(_write(tmp_path, bad, "bad.toml"))
+
+
+def test_cli_exits_2_on_a_sweep_invalid_by_construction(tmp_path: Path, capsys) -> None:
+    text = GOOD.replace("herding = [0.0, 1.0]", "central_share_compute = [0.2, 0.3]")
+    path = _write(tmp_path, text)
+    assert main(["sweep", str(path), "--out", str(tmp_path / "out"), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "central_share_compute=0.3" in err and str(path) in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_validating_every_point_of_the_sensitivity_design_is_fast() -> None:
+    import time
+
+    t0 = time.perf_counter()
+    exp = load_experiment(ROOT / "experiments" / "sensitivity.toml")
+    assert len(exp.points()) == 2560
+    assert time.perf_counter() - t0 < 2.0  # ~0.1 s here; generous for slow CI machines
+
+
+# --- ranges that would repeat points ------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("factor", "match"),
+    [
+        (
+            "herding = { min = 0.5, max = 0.5, levels = 3 }",
+            r"factors\.herding\.levels: min == max \(0\.5\) is a single value; 3 levels would "
+            r"repeat one design point",
+        ),
+        (
+            "n_city_funds = { min = 3, max = 3, levels = 2 }",
+            r"factors\.n_city_funds\.levels: min == max \(3\)",
+        ),
+        (
+            "n_city_funds = { min = 2, max = 4, levels = 5 }",
+            r"factors\.n_city_funds\.levels: 5 levels of an integer over \[2, 4\] would repeat",
+        ),
+    ],
+)
+def test_range_that_would_repeat_points_is_refused(tmp_path: Path, factor: str, match: str) -> None:
+    text = GOOD.replace("n_city_funds = { min = 2, max = 4 }", factor)
+    if factor.startswith("herding"):
+        text = text.replace("herding = [0.0, 1.0]\n", "")
+    with pytest.raises(ExperimentError, match=match) as info:
+        load_experiment(_write(tmp_path, text))
+    assert "\n" not in str(info.value)
+
+
+def test_single_level_range_is_one_point(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        "n_city_funds = { min = 2, max = 4 }", "coordination = { min = 0.5, max = 0.5, levels = 1 }"
+    )
+    exp = load_experiment(_write(tmp_path, text))
+    assert list(exp.points()["coordination"]) == [0.5, 0.5]
+
+
+# --- horizon ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("horizon", "match"),
+    [
+        ('"2030-13"', r'horizon: must be a month "YYYY-MM" .*; got \'2030-13\''),
+        ("2030", r'horizon: must be a month "YYYY-MM" .*; got 2030'),
+        ('"2019-06"', r"horizon: 2019-06 is before start_date 2020-01"),
+    ],
+)
+def test_bad_horizon_is_reported_under_horizon(tmp_path: Path, horizon: str, match: str) -> None:
+    path = _write(tmp_path, GOOD.replace('horizon = "2020-06"', f"horizon = {horizon}"))
+    with pytest.raises(ExperimentError, match=match) as info:
+        load_experiment(path)
+    msg = str(info.value)
+    assert "end_date" not in msg.replace("sets end_date", "")
+    assert "\n" not in msg and msg.startswith(f"{path}: horizon: ")

@@ -6,6 +6,7 @@ sweep`` subprocess that is killed with SIGKILL, and a Dask worker process is kil
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -296,15 +297,77 @@ def test_directory_of_other_files_is_refused(small, tmp_path: Path) -> None:
     exp, _ = small
     (tmp_path / "o").mkdir()
     (tmp_path / "o" / "notes.txt").write_text("mine")
-    with pytest.raises(SweepError, match=r"not a sweep directory"):
+    (tmp_path / "o" / ".manifest.json.abc.tmp").write_text("theirs?")
+    with pytest.raises(SweepError, match=r"not a sweep directory \(no manifest.json, but holds no"):
+        run_sweep(exp, tmp_path / "o", workers=1, progress=False)
+    # Refused before anything is created or cleaned up in it (but the lock file).
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == [
+        ".lock",
+        ".manifest.json.abc.tmp",
+        "notes.txt",
+    ]
+
+
+def test_directory_left_by_a_kill_before_the_first_manifest_resumes(small, tmp_path: Path):
+    """A kill after the runner set up the directory but before manifest.json existed."""
+    exp, ref = small
+    out = tmp_path / "o"
+    for sub in ("final", "timeseries", "errors"):
+        (out / sub).mkdir(parents=True)
+    (out / ".lock").write_text("")
+    (out / "experiment.toml").write_text(exp.path.read_text()[:10])  # even a partial copy
+    leftovers = [
+        out / ".manifest.json.k1j2h3.tmp",
+        out / ".experiment.toml.x9y8z7.tmp",
+        out / ".final.parquet.abc123.tmp",
+        out / "final" / ".p00000-r000.parquet.q1w2e3.tmp",
+    ]
+    for tmp in leftovers:
+        tmp.write_text("half")
+    summary = run_sweep(exp, out, workers=1, progress=False)
+    assert (summary.skipped, summary.ran) == (0, 12)
+    assert not [p for p in leftovers if p.exists()]
+    assert (out / "experiment.toml").read_text() == exp.path.read_text()
+    _assert_same(load(out), ref)
+
+
+def test_first_manifest_is_written_before_the_experiment_file_is_copied(
+    monkeypatch, small, tmp_path: Path
+):
+    import shutil
+
+    exp, ref = small
+    out = tmp_path / "o"
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(shutil, "copyfile", killed)
+        with pytest.raises(KeyboardInterrupt):
+            run_sweep(exp, out, workers=1, progress=False)
+    assert (out / "manifest.json").is_file()
+    assert run_sweep(exp, out, workers=1, progress=False).ran == 12
+    _assert_same(load(out), ref)
+
+
+def test_run_files_without_a_manifest_are_refused(small, tmp_path: Path) -> None:
+    # Results with no manifest cannot be matched to an experiment: never reuse them.
+    exp, _ = small
+    (tmp_path / "o" / "final").mkdir(parents=True)
+    (tmp_path / "o" / "final" / "p00000-r000.parquet").write_text("?")
+    with pytest.raises(SweepError, match=r"holds final/p00000-r000\.parquet but no manifest"):
         run_sweep(exp, tmp_path / "o", workers=1, progress=False)
 
 
 def test_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path: Path) -> None:
-    # central_share_semiconductor = 0.5 breaks the rule that the central shares add up to 1:
-    # those runs raise in the worker process.
-    factors = "central_share_semiconductor = [0.3, 0.5]\nherding = [0.0, 1.0]"
+    # central_share_semiconductor = 0.5 breaks the rule that the central shares add up to 1.
+    # load_experiment refuses such a design, so build it past the loader: those runs raise in
+    # the worker process.
+    factors = "central_share_semiconductor = [0.3]\nherding = [0.0, 1.0]"
     exp = load_experiment(_experiment(tmp_path, factors=factors, reps=1, timeseries=False))
+    shares = dataclasses.replace(exp.factors[0], high=0.5, values=(0.3, 0.5))
+    exp = dataclasses.replace(exp, factors=(shares, exp.factors[1]))
     summary = run_sweep(exp, tmp_path / "o", workers=2, progress=False)
     assert (summary.ran, summary.failed) == (4, 2)
     res = load(tmp_path / "o")
