@@ -63,15 +63,20 @@ def _expected(name: str) -> str:
 
 def format_validation_error(err: ValidationError, where: str) -> str:
     """Turn pydantic's report into one line: ``<where>: parameter 'x' must be ...; got ...``."""
-    e = err.errors(include_url=False)[0]
+    errors = err.errors(include_url=False)
+    # An unknown key explains the rest ("tools: Field required" after a typo `tool`): say it first.
+    e = next((x for x in errors if x["type"] == "extra_forbidden"), errors[0])
     loc = e.get("loc", ())
     got = e.get("input")
     if not loc:  # model-level check (shares, dates)
         msg = str(e.get("msg", "")).removeprefix("Value error, ")
         return f"{where}: {msg}"
     key = str(loc[0])
-    if e["type"] == "extra_forbidden":
+    if e["type"] == "extra_forbidden" and len(loc) == 1:
         return f"{where}: unknown parameter '{key}' (see `statecraft params` for the list)"
+    if e["type"] == "extra_forbidden":
+        path = ".".join(str(x) for x in loc)
+        return f"{where}: unknown key '{path}'"
     if len(loc) == 1:
         return f"{where}: parameter '{key}' must be {_expected(key)}; got {got!r}"
     path = ".".join(str(x) for x in loc)

@@ -47,6 +47,11 @@ BAD = [
         "[{date = '2020-01', chips = 2.0, tools = 0.0, foundry = 0.0}]\n",
         "export_events.0.chips",
     ),
+    (
+        "[parameters]\nexport_events = "
+        "[{date = '2020-01', chips = 0.5, tool = 0.0, foundry = 0.0}]\n",
+        "unknown key 'export_events.0.tool'",
+    ),
     ("seed = -1\n", "key 'seed' must be an integer in \\[0, 2\\^63\\)"),
     ("seed = 9223372036854775808\n", "key 'seed' must be an integer"),
 ]
