@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import multiprocessing as mp
@@ -191,6 +192,24 @@ def _abort(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
+def _fill(
+    pool: ProcessPoolExecutor,
+    queue: Iterator[str],
+    inflight: dict[Any, str],
+    remaining: dict[str, Task],
+    window: int,
+) -> bool:
+    """Submit runs from ``queue`` until ``window`` are in flight; False if the pool is broken."""
+    for rid in queue:
+        try:
+            inflight[pool.submit(execute, remaining[rid])] = rid
+        except BrokenProcessPool:
+            return False
+        if len(inflight) >= window:
+            break
+    return True
+
+
 def _run_local(tasks: list[Task], workers: int) -> Iterator[Outcome]:
     """Run ``tasks`` on a process pool; rebuild the pool if a worker dies."""
     remaining = {t[0]: t for t in tasks}
@@ -198,17 +217,20 @@ def _run_local(tasks: list[Task], workers: int) -> Iterator[Outcome]:
     window = 2 * workers
     # forkserver: no fork of a process that has threads (tqdm's monitor, Dask's loop).
     ctx = mp.get_context("forkserver")
+    # Workers fork from a server that has imported the model once (numpy, pandas, Mesa),
+    # instead of each importing it on its first run.
+    ctx.set_forkserver_preload(["model.sweep"])
+    barren = 0  # pools in a row that broke before any run came back from a worker
     while remaining:
         pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_ignore_sigint)
         queue = iter(list(remaining))
         inflight: dict[Any, str] = {}
         lost: list[str] = []
+        produced = 0
+
         try:
-            for rid in queue:
-                inflight[pool.submit(execute, remaining[rid])] = rid
-                if len(inflight) >= window:
-                    break
-            while inflight and not lost:
+            healthy = _fill(pool, queue, inflight, remaining, window)
+            while healthy and inflight and not lost:
                 done, _ = wait(inflight, return_when=FIRST_COMPLETED)
                 for fut in done:
                     rid = inflight.pop(fut)
@@ -218,27 +240,35 @@ def _run_local(tasks: list[Task], workers: int) -> Iterator[Outcome]:
                         lost.append(rid)
                         continue
                     del remaining[rid]
+                    produced += 1
                     yield outcome
-                if lost:
-                    break
-                for rid in queue:
-                    inflight[pool.submit(execute, remaining[rid])] = rid
-                    if len(inflight) >= window:
-                        break
+                if not lost:
+                    healthy = _fill(pool, queue, inflight, remaining, window)
         except BaseException:
             # Ctrl-C, or the consumer closed us: stop now. Runs in flight are not stored and
             # simply run again on resume; waiting for them (or for a pool whose internals the
             # interrupt may have caught half-way) could hang the exit.
             _abort(pool)
             raise
-        pool.shutdown(wait=not lost, cancel_futures=True)
-        if lost:
-            # Every run in flight failed with the pool; the culprit is among them.
-            for rid in [*lost, *inflight.values()]:
-                attempts[rid] += 1
-                if attempts[rid] >= MAX_ATTEMPTS:
-                    del remaining[rid]
-                    yield _died(rid, f"worker process died {MAX_ATTEMPTS} times running it")
+        broken = bool(lost) or not healthy
+        if broken:
+            _abort(pool)
+        else:
+            pool.shutdown(wait=True)
+        # Every run in flight when the pool broke is a suspect; the culprit is among them.
+        for rid in [*lost, *inflight.values()] if broken else []:
+            attempts[rid] += 1
+            if attempts[rid] >= MAX_ATTEMPTS:
+                del remaining[rid]
+                yield _died(rid, f"worker process died {MAX_ATTEMPTS} times running it")
+        # Only runs that came back from a worker count as progress: if none ever does, the
+        # workers themselves cannot work, and retrying pools would only mark runs as failed.
+        barren = barren + 1 if broken and produced == 0 else 0
+        if barren >= MAX_ATTEMPTS:
+            raise SweepError(
+                f"worker processes keep dying before finishing any run ({MAX_ATTEMPTS} pools "
+                "in a row); is the model importable in a fresh process? Try --workers 1"
+            )
 
 
 def _run_dask(tasks: list[Task], address: str) -> Iterator[Outcome]:
@@ -336,6 +366,7 @@ def git_commit() -> str | None:
 MODEL_MODULES = ("agents", "funding", "market", "metrics", "model", "params", "run", "scenario")
 
 
+@functools.cache
 def model_code_digest() -> str:
     """Short SHA-256 of the source of :data:`MODEL_MODULES`: results from different model code
     must not be mixed in one sweep directory."""

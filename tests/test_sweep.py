@@ -458,3 +458,22 @@ def test_results_of_other_model_code_are_refused_unless_forced(small, tmp_path: 
     forced = run_sweep(exp, out, workers=1, progress=False, force=True)
     assert (forced.skipped, forced.ran) == (0, 12)
     _assert_same(load(out), ref)
+
+
+def test_workers_that_cannot_start_stop_the_sweep_with_a_message(small, tmp_path: Path):
+    """A main module that worker processes cannot re-import (a script piped on stdin) breaks
+    every pool at once: the sweep must stop with a clear error, not rebuild pools forever."""
+    exp, _ = small
+    script = (
+        "from model.experiment import load_experiment\n"
+        "from model.sweep import SweepError, run_sweep\n"
+        f"exp = load_experiment({str(exp.path)!r})\n"
+        "try:\n"
+        f"    run_sweep(exp, {str(tmp_path / 'o')!r}, workers=2, progress=False)\n"
+        "except SweepError as err:\n"
+        "    print('SweepError:', err)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-"], input=script, capture_output=True, text=True, timeout=120
+    )
+    assert "SweepError: worker processes keep dying" in proc.stdout, proc.stdout[-2000:]
