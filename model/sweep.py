@@ -10,7 +10,8 @@ Layout of the output directory::
     manifest.json             experiment hash, versions, git commit, times, per-run status
     experiment.toml           copy of the experiment file
     final/<run_id>.parquet    one row: the run's metrics at its last month (always kept)
-    final.parquet             all of final/ merged (written by load(), rebuilt when stale)
+    final.parquet             all of final/ merged (written by the first load(), rebuilt when
+                              stale)
     timeseries/<run_id>.parquet  every month (when the experiment asks for time series)
     errors/<run_id>.json      a run that raised: its error and traceback
 
@@ -692,7 +693,6 @@ def run_sweep(
                         bar.set_postfix(failed=failed)
                     bar.update()
                 state = "complete"
-                load(out)  # merge the per-run files once, so analyses read one file per table
             finally:
                 close = getattr(outcomes, "close", None)
                 if close is not None:

@@ -431,8 +431,9 @@ def test_load_merges_per_run_files_once_and_rebuilds_when_runs_change(small, tmp
     exp, ref = small
     out = tmp_path / "o"
     run_sweep(exp, out, workers=1, progress=False)
-    assert (out / "final.parquet").is_file() and (out / "timeseries.parquet").is_file()
     _assert_same(load(out), ref)
+    assert (out / "final.parquet").is_file() and (out / "timeseries.parquet").is_file()
+    _assert_same(load(out), ref)  # now from the merged files
     # A run removed (as --force does before running it again) makes the cache stale.
     victim = sorted((out / "final").glob("*.parquet"))[0]
     victim.unlink()
