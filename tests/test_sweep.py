@@ -183,8 +183,17 @@ def test_ctrl_c_stops_promptly_and_resumes_to_the_same_tables(long, tmp_path: Pa
     path, ref = long
     out = tmp_path / "out"
     cmd = [str(BIN / "statecraft"), "sweep", str(path), "--out", str(out), "--workers", "2"]
+    # A shell without job control starts background jobs with SIGINT ignored and children
+    # inherit that (CI may run us so): restore the default disposition, then exec the sweep.
+    exec_with_sigint = (
+        "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+        "os.execv(sys.argv[1], sys.argv[1:])"
+    )
     proc = subprocess.Popen(
-        [*cmd, "--no-progress"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-c", exec_with_sigint, *cmd, "--no-progress"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         _wait_for(lambda: _n_stored(out) >= 5 or proc.poll() is not None)
