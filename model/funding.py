@@ -31,8 +31,9 @@ def niche_weights(
     herding : float in [0, 1]
         Weight on the nationally hottest niche (S5): 1 puts every fund's whole budget there.
     coordination : float in [0, 1]
-        Central coordination (S6): scales down a fund's weight on a niche by the share of that
-        niche's recent equity that came from *other* cities, so that funds spread out.
+        Central coordination (S6): takes from a fund's weight on a niche the share of that
+        niche's recent equity that came from *other* cities, and gives what it takes to the
+        niches the fund favours that others leave free, so cities specialise.
 
     Returns
     -------
@@ -43,9 +44,13 @@ def niche_weights(
     -----
     ``own = taste * perceived / sum(taste * perceived)``;
     ``hot = onehot(argmax(perceived))``;
-    ``a = ((1 - herding) * own + herding * hot) * (1 - coordination * others_share)``,
-    renormalised per fund. With ``coordination = 1`` a niche wholly funded by other cities gets
-    nothing from this fund.
+    ``a = (1 - herding) * own + herding * hot``;
+    ``p = coordination * others_share`` (per fund and niche);
+    ``g = own * (1 - p) / sum(own * (1 - p))`` (the fund's view of the niches others leave
+    free; ``own`` if none is free);
+    ``w = a * (1 - p) + g * sum(a * p)``. Rows of ``a`` and ``g`` sum to 1, so rows of ``w`` do
+    too. Coordination thus works even against full herding: what it takes from crowded niches
+    goes to the fund's own, less crowded specialisations.
     """
     own = taste * perceived_value[None, :]
     own = own / own.sum(axis=1, keepdims=True)
@@ -56,10 +61,13 @@ def niche_weights(
     others = total - recent_equity
     with np.errstate(invalid="ignore", divide="ignore"):
         others_share = np.where(total > 0, others / total, 0.0)
-    attract = attract * (1.0 - coordination * others_share)
-    sums = attract.sum(axis=1, keepdims=True)
-    # A fund whose every niche is fully taken by others falls back to its own view.
-    return np.where(sums > 1e-12, attract / np.where(sums > 0, sums, 1.0), own)
+    penalty = coordination * others_share
+    taken = (attract * penalty).sum(axis=1, keepdims=True)
+    # What is taken goes to the fund's own view of the niches others leave free.
+    free = own * (1.0 - penalty)
+    free_sum = free.sum(axis=1, keepdims=True)
+    target = np.where(free_sum > 1e-12, free / np.where(free_sum > 0, free_sum, 1.0), own)
+    return attract * (1.0 - penalty) + target * taken
 
 
 def allocate_by_group(

@@ -39,3 +39,15 @@ def test_weights_are_shares_and_coordination_spreads_funds():
     # Other funds move away from niche 1; fund 0 keeps it.
     assert (coord[1:, 1] < free[1:, 1]).all()
     assert coord[0, 1] >= free[0, 1]
+
+
+def test_coordination_works_even_when_every_fund_chases_the_hot_niche():
+    value = np.array([1.0, 3.0, 2.0])
+    taste = np.ones((4, 3))
+    recent = np.zeros((4, 3))
+    recent[:, 1] = 5.0  # everybody is already in the hot niche
+    herd = niche_weights(value, taste, recent, herding=1.0, coordination=0.0)
+    coord = niche_weights(value, taste, recent, herding=1.0, coordination=1.0)
+    np.testing.assert_allclose(coord.sum(axis=1), 1.0)
+    assert (herd[:, 1] == 1.0).all()
+    assert (coord[:, 1] < 0.5).all()  # most of the money moves to the other niches
