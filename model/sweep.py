@@ -34,6 +34,7 @@ import platform
 import shutil
 import signal
 import sys
+import threading
 import time
 import traceback
 from collections import Counter
@@ -172,9 +173,26 @@ def _died(run_id: str, why: str) -> Outcome:
 
 
 # --- engines ------------------------------------------------------------------------------------
-def _ignore_sigint() -> None:
-    # Ctrl-C reaches the whole process group; the parent shuts the pool down cleanly.
+def _worker_init(sweep_pid: int) -> None:
+    """Set up a pool worker: leave Ctrl-C to the sweep, and die with it.
+
+    Ctrl-C reaches the whole process group; the parent shuts the pool down cleanly. If the
+    sweep process itself is killed (``kill -9``, a lost session), nothing would ever tell its
+    workers to stop, so each one watches it and exits when it is gone.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(sweep_pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # exists, owned by someone else (pid reused): keep going
+                pass
+
+    threading.Thread(target=watch, name="watch-sweep", daemon=True).start()
 
 
 def _run_inline(tasks: list[Task]) -> Iterator[Outcome]:
@@ -223,7 +241,9 @@ def _run_local(tasks: list[Task], workers: int) -> Iterator[Outcome]:
     ctx.set_forkserver_preload(["model.sweep"])
     barren = 0  # pools in a row that broke before any run came back from a worker
     while remaining:
-        pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_ignore_sigint)
+        pool = ProcessPoolExecutor(
+            workers, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
+        )
         queue = iter(list(remaining))
         inflight: dict[Any, str] = {}
         lost: list[str] = []

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import psutil
 import pytest
 
 from model.experiment import load_experiment
@@ -163,10 +164,15 @@ def test_sweep_killed_with_sigkill_resumes_to_the_same_tables(long, tmp_path: Pa
     proc = subprocess.Popen([*cmd, "--no-progress"], stdout=subprocess.DEVNULL)
     try:
         _wait_for(lambda: _n_stored(out) >= 5 or proc.poll() is not None)
+        helpers = psutil.Process(proc.pid).children(recursive=True)
         proc.send_signal(signal.SIGKILL)
     finally:
         proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
+    # Its worker processes (and their fork server) must not outlive it.
+    assert helpers
+    _, alive = psutil.wait_procs(helpers, timeout=15)
+    assert not alive, f"left behind: {alive}"
     stored = _n_stored(out)
     assert 5 <= stored < 60, "the sweep finished before it could be killed"
     # Temporary files left by the kill never count as results and are cleaned up.
