@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -49,7 +48,13 @@ from pydantic import ValidationError
 from scipy.stats import qmc
 
 from model.params import PARAMETERS, Params, param
-from model.scenario import ScenarioError, format_validation_error, load_scenario, resolve
+from model.scenario import (
+    ScenarioError,
+    format_validation_error,
+    load_scenario,
+    read_toml,
+    resolve,
+)
 
 __all__ = [
     "DESIGN_KINDS",
@@ -318,17 +323,7 @@ def load_experiment(path: str | Path) -> Experiment:
     ExperimentError
         With a one-line message naming the file and key.
     """
-    path = Path(path)
-    if not path.suffix and not path.exists():
-        path = Path("experiments") / f"{path}.toml"
-    if not path.is_file():
-        raise ExperimentError(f"{path}: no such experiment file")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise ExperimentError(f"{path}: malformed TOML: {err}") from None
-    except UnicodeDecodeError:
-        raise ExperimentError(f"{path}: not a UTF-8 text file") from None
+    path, data = read_toml(path, "experiments", "experiment", ExperimentError)
 
     unknown = sorted(set(data) - TOP_LEVEL_KEYS)
     if unknown:

@@ -24,7 +24,14 @@ from pydantic import ValidationError
 
 from model.params import PARAMETERS, Params, param
 
-__all__ = ["Scenario", "ScenarioError", "format_validation_error", "load_scenario", "resolve"]
+__all__ = [
+    "Scenario",
+    "ScenarioError",
+    "format_validation_error",
+    "load_scenario",
+    "read_toml",
+    "resolve",
+]
 
 TOP_LEVEL_KEYS = {"description", "seed", "parameters"}
 _NAMES = {p.name for p in PARAMETERS}
@@ -91,26 +98,36 @@ def resolve(overrides: dict[str, Any], where: str = "parameters") -> Params:
         raise ScenarioError(format_validation_error(err, where)) from None
 
 
+def read_toml(
+    ref: str | Path, folder: str, what: str, error: type[ScenarioError]
+) -> tuple[Path, dict[str, Any]]:
+    """Find and parse a TOML data file; raise ``error`` with a one-line message if that fails.
+
+    ``ref`` is a path, or a bare name looked up as ``<folder>/<name>.toml`` in the current
+    directory, then among the project's shipped files.
+    """
+    path = Path(ref)
+    if not path.suffix and not path.exists():
+        local = Path(folder) / f"{path}.toml"
+        shipped = Path(__file__).resolve().parents[1] / folder / f"{path}.toml"
+        path = local if local.is_file() or not shipped.is_file() else shipped
+    if not path.is_file():
+        raise error(f"{path}: no such {what} file")
+    try:
+        return path, tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise error(f"{path}: malformed TOML: {err}") from None
+    except UnicodeDecodeError:
+        raise error(f"{path}: not a UTF-8 text file") from None
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file.
 
     ``path`` may also be a bare name (``baseline``), looked up as ``scenarios/<name>.toml``
     in the current directory, then among the project's shipped scenarios.
     """
-    path = Path(path)
-    if not path.suffix and not path.exists():
-        # A bare name: scenarios/ of the current directory, else the project's own.
-        local = Path("scenarios") / f"{path}.toml"
-        shipped = Path(__file__).resolve().parents[1] / "scenarios" / f"{path}.toml"
-        path = local if local.is_file() or not shipped.is_file() else shipped
-    if not path.is_file():
-        raise ScenarioError(f"{path}: no such scenario file")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"{path}: malformed TOML: {err}") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{path}: not a UTF-8 text file") from None
+    path, data = read_toml(path, "scenarios", "scenario", ScenarioError)
     unknown = sorted(set(data) - TOP_LEVEL_KEYS)
     if unknown:
         hint = " (parameters go under [parameters])" if unknown[0] in _NAMES else ""

@@ -337,3 +337,10 @@ def test_bad_horizon_is_reported_under_horizon(tmp_path: Path, horizon: str, mat
     msg = str(info.value)
     assert "end_date" not in msg.replace("sets end_date", "")
     assert "\n" not in msg and msg.startswith(f"{path}: horizon: ")
+
+
+def test_shipped_experiments_are_found_by_name_from_any_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert load_experiment("duplication").name == "duplication"
+    with pytest.raises(ExperimentError, match="no such experiment file"):
+        load_experiment("no_such_experiment")
