@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -118,6 +119,9 @@ def _sweep(args: argparse.Namespace) -> int:
 
     exp = load_experiment(args.experiment)
     out = args.out or Path("results") / "sweeps" / exp.name
+    # A batch system ends a job with SIGTERM: stop as cleanly as on Ctrl-C (results on disk are
+    # kept, the manifest says "interrupted", and rerunning the command resumes).
+    signal.signal(signal.SIGTERM, _terminate)
     if args.workers is not None and args.workers < 1:
         raise _UsageError(f"--workers must be an integer >= 1; got {args.workers}")
     s = run_sweep(
@@ -138,6 +142,10 @@ def _sweep(args: argparse.Namespace) -> int:
 
 class _UsageError(Exception):
     pass
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -184,8 +184,12 @@ def test_sweep_killed_with_sigkill_resumes_to_the_same_tables(long, tmp_path: Pa
     assert not [p for p in (out / "final").iterdir() if p.suffix != ".parquet"]
 
 
-def test_ctrl_c_stops_promptly_and_resumes_to_the_same_tables(long, tmp_path: Path) -> None:
-    """Ctrl-C (SIGINT) ends the sweep within seconds, exit 130; a rerun finishes the rest."""
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_stops_promptly_and_resumes_to_the_same_tables(
+    long, tmp_path: Path, sig: signal.Signals
+) -> None:
+    """Ctrl-C (SIGINT) or a batch system's SIGTERM ends the sweep within seconds, exit 130;
+    a rerun finishes the rest."""
     path, ref = long
     out = tmp_path / "out"
     cmd = [str(BIN / "statecraft"), "sweep", str(path), "--out", str(out), "--workers", "2"]
@@ -203,7 +207,7 @@ def test_ctrl_c_stops_promptly_and_resumes_to_the_same_tables(long, tmp_path: Pa
     )
     try:
         _wait_for(lambda: _n_stored(out) >= 5 or proc.poll() is not None)
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(sig)
         _, err = proc.communicate(timeout=20)
     finally:
         if proc.poll() is None:
