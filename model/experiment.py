@@ -323,15 +323,14 @@ def load_experiment(path: str | Path) -> Experiment:
     ExperimentError
         With a one-line message naming the file and key.
     """
-    path, data = read_toml(path, "experiments", "experiment", ExperimentError)
-
-    unknown = sorted(set(data) - TOP_LEVEL_KEYS)
-    if unknown:
-        hint = " (fixed parameters go under [parameters])" if unknown[0] in _NAMES else ""
-        raise ExperimentError(
-            f"{path}: unknown top-level key '{unknown[0]}'{hint}; "
-            f"expected {', '.join(sorted(TOP_LEVEL_KEYS))}"
-        )
+    path, data = read_toml(
+        path,
+        "experiments",
+        "experiment",
+        ExperimentError,
+        TOP_LEVEL_KEYS,
+        "fixed parameters go under [parameters]",
+    )
     description = data.get("description", "")
     if not isinstance(description, str):
         raise _err(path, "description", "must be a string")

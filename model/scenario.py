@@ -99,12 +99,19 @@ def resolve(overrides: dict[str, Any], where: str = "parameters") -> Params:
 
 
 def read_toml(
-    ref: str | Path, folder: str, what: str, error: type[ScenarioError]
+    ref: str | Path,
+    folder: str,
+    what: str,
+    error: type[ScenarioError],
+    keys: set[str],
+    hint: str,
 ) -> tuple[Path, dict[str, Any]]:
-    """Find and parse a TOML data file; raise ``error`` with a one-line message if that fails.
+    """Find and parse a TOML data file whose top-level keys must be among ``keys``; raise
+    ``error`` with a one-line message if that fails.
 
     ``ref`` is a path, or a bare name looked up as ``<folder>/<name>.toml`` in the current
-    directory, then among the project's shipped files.
+    directory, then among the project's shipped files. ``hint`` is added when an unknown
+    top-level key is a parameter name (it belongs in a table).
     """
     path = Path(ref)
     if not path.suffix and not path.exists():
@@ -114,11 +121,19 @@ def read_toml(
     if not path.is_file():
         raise error(f"{path}: no such {what} file")
     try:
-        return path, tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
         raise error(f"{path}: malformed TOML: {err}") from None
     except UnicodeDecodeError:
         raise error(f"{path}: not a UTF-8 text file") from None
+    unknown = sorted(set(data) - keys)
+    if unknown:
+        extra = f" ({hint})" if unknown[0] in _NAMES else ""
+        raise error(
+            f"{path}: unknown top-level key '{unknown[0]}'{extra}; "
+            f"expected {', '.join(sorted(keys))}"
+        )
+    return path, data
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -127,14 +142,14 @@ def load_scenario(path: str | Path) -> Scenario:
     ``path`` may also be a bare name (``baseline``), looked up as ``scenarios/<name>.toml``
     in the current directory, then among the project's shipped scenarios.
     """
-    path, data = read_toml(path, "scenarios", "scenario", ScenarioError)
-    unknown = sorted(set(data) - TOP_LEVEL_KEYS)
-    if unknown:
-        hint = " (parameters go under [parameters])" if unknown[0] in _NAMES else ""
-        raise ScenarioError(
-            f"{path}: unknown top-level key '{unknown[0]}'{hint}; "
-            f"expected {', '.join(sorted(TOP_LEVEL_KEYS))}"
-        )
+    path, data = read_toml(
+        path,
+        "scenarios",
+        "scenario",
+        ScenarioError,
+        TOP_LEVEL_KEYS,
+        "parameters go under [parameters]",
+    )
     description = data.get("description", "")
     if not isinstance(description, str):
         raise ScenarioError(f"{path}: key 'description' must be a string")
