@@ -25,7 +25,7 @@ test: lint
 	$(BIN)/python -m pytest -W error
 
 readme-params: $(STAMP)
-	$(BIN)/python -m model.readme README.md
+	$(BIN)/python -m statecraft.readme README.md
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py

@@ -47,10 +47,10 @@ from typing import Any
 import mesa
 import numpy as np
 from boltzmann import BoltzmannWealth
+from statecraft.model import StatecraftModel
+from statecraft.params import Params
 
 import model as statecraft
-from model.model import StatecraftModel
-from model.params import Params
 
 MODEL_DIR = Path(statecraft.__file__).parent
 

@@ -72,12 +72,11 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
 
     import mesa
-
-    from model.experiment import load_experiment
-    from model.model import StatecraftModel
-    from model.run import simulate
-    from model.scenario import resolve
-    from model.sweep import local_cluster, run_sweep
+    from statecraft.experiment import load_experiment
+    from statecraft.model import StatecraftModel
+    from statecraft.run import simulate
+    from statecraft.scenario import resolve
+    from statecraft.sweep import local_cluster, run_sweep
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_sweep_"))
     path = tmp / "bench.toml"

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from model.params import CITIES, N_TIER1
+from .params import CITIES, N_TIER1
 
 if TYPE_CHECKING:
-    from model.model import StatecraftModel
+    from .model import StatecraftModel
 
 __all__ = [
     "CityFund",
@@ -40,7 +40,7 @@ class ExportControlRegime(mesa.Agent):
     """Sets the stringency of controls each month from the scenario's timeline (C1, C2, C7).
 
     Attributes ``chips``, ``tools``, ``foundry`` and ``licensed`` hold the shares in force this
-    month (see :class:`model.params.ExportEvent`).
+    month (see :class:`statecraft.params.ExportEvent`).
     """
 
     def __init__(self, model: StatecraftModel) -> None:
@@ -139,7 +139,7 @@ class CityFund(mesa.Agent):
 
     Its money sits in one sub-balance per instrument; every disbursement is capped by that
     balance, so ``inflow == sum(balance) + sum(disbursed)`` holds at every step. Its choice of
-    niches (``niche_weights``) is made by :func:`model.funding.niche_weights`, which mixes the
+    niches (``niche_weights``) is made by :func:`statecraft.funding.niche_weights`, which mixes the
     fund's own view with the nationally hottest niche (herding) and penalises niches other cities
     already fund (coordination).
     """

@@ -1,6 +1,6 @@
 """Answer the README's questions from the shipped scenarios, over replicate seeds.
 
-``python -m model.answers [N_SEEDS]`` runs each scenario in ``scenarios/`` with seeds
+``python -m statecraft.answers [N_SEEDS]`` runs each scenario in ``scenarios/`` with seeds
 0..N-1 and prints the means (and ranges) of the headline numbers as a Markdown table.
 """
 
@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.run import simulate
-from model.scenario import load_scenario
-from model.summary import months_devalued_funding_persists, summarize, value_at
+from .run import simulate
+from .scenario import load_scenario
+from .summary import months_devalued_funding_persists, summarize, value_at
 
 __all__ = ["answers_table", "lag_table"]
 

@@ -15,7 +15,7 @@ import signal
 import sys
 from pathlib import Path
 
-from model.params import parameter_table_markdown
+from .params import parameter_table_markdown
 
 __all__ = ["main"]
 
@@ -89,9 +89,9 @@ def _fmt(value: object) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from model.run import run_id_for, simulate, write_outputs
-    from model.scenario import load_scenario
-    from model.summary import summarize
+    from .run import run_id_for, simulate, write_outputs
+    from .scenario import load_scenario
+    from .summary import summarize
 
     scenario = load_scenario(args.scenario)
     seed = args.seed if args.seed is not None else scenario.seed
@@ -114,8 +114,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from model.experiment import load_experiment
-    from model.sweep import run_sweep
+    from .experiment import load_experiment
+    from .sweep import run_sweep
 
     exp = load_experiment(args.experiment)
     out = args.out or Path("results") / "sweeps" / exp.name
@@ -150,7 +150,7 @@ def _terminate(signum: int, frame: object) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``statecraft`` console script."""
-    from model.scenario import ScenarioError
+    from .scenario import ScenarioError
 
     args = _build_parser().parse_args(argv)
     try:

@@ -30,7 +30,7 @@ Designs use :mod:`scipy.stats.qmc`: ``grid`` is the full factorial of the factor
 ``lhs`` is a Latin hypercube of ``samples`` points; ``sobol`` is ``samples`` points of a
 scrambled Sobol sequence; ``saltelli`` is Saltelli's cross-sampling scheme built from a Sobol
 sequence of ``2 d`` dimensions — ``samples`` × (``d`` + 2) points in blocks ``A``, ``B`` and
-``AB_i`` — from which :func:`model.sweep.sobol_indices` estimates first-order and total
+``AB_i`` — from which :func:`statecraft.sweep.sobol_indices` estimates first-order and total
 Sobol indices.
 """
 
@@ -47,8 +47,8 @@ import pandas as pd
 from pydantic import ValidationError
 from scipy.stats import qmc
 
-from model.params import PARAMETERS, Params, param
-from model.scenario import (
+from .params import PARAMETERS, Params, param
+from .scenario import (
     ScenarioError,
     format_validation_error,
     load_scenario,

@@ -1,6 +1,6 @@
 """How city funds and private investors choose niches and startups.
 
-Pure functions over arrays, called by :class:`model.model.StatecraftModel` each month. Keeping
+Pure functions over arrays, called by :class:`statecraft.model.StatecraftModel` each month. Keeping
 them free of model state makes the herding and coordination rules testable on their own.
 """
 

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.market import DOM
+from .market import DOM
 
 if TYPE_CHECKING:
-    from model.model import StatecraftModel
+    from .model import StatecraftModel
 
 _BN = 1e-3  # US$ m -> US$ bn
 
@@ -39,42 +39,42 @@ def relocations(model: StatecraftModel) -> int:
     return model.relocations
 
 
-def funding_state_equity(model: StatecraftModel) -> float:
+def funding_state_equity_usd_bn(model: StatecraftModel) -> float:
     """Equity and loans from city funds to startups this month (US$ bn)."""
     return model.flow["state_equity"] * _BN
 
 
-def funding_state_subsidy(model: StatecraftModel) -> float:
+def funding_state_subsidy_usd_bn(model: StatecraftModel) -> float:
     """Subsidies paid this month: research costs, compute vouchers used, model and data (US$ bn)."""
     return model.flow["state_subsidy"] * _BN
 
 
-def funding_state_relocation(model: StatecraftModel) -> float:
+def funding_state_relocation_usd_bn(model: StatecraftModel) -> float:
     """Relocation incentives paid this month (US$ bn)."""
     return model.flow["state_relocation"] * _BN
 
 
-def funding_private(model: StatecraftModel) -> float:
+def funding_private_usd_bn(model: StatecraftModel) -> float:
     """Private venture rounds this month (US$ bn)."""
     return model.flow["private"] * _BN
 
 
-def central_to_chips(model: StatecraftModel) -> float:
+def central_to_chips_usd_bn(model: StatecraftModel) -> float:
     """Central money to the domestic foundry and designer this month (US$ bn)."""
     return model.government.month_to_chips * _BN
 
 
-def central_to_cities(model: StatecraftModel) -> float:
+def central_to_cities_usd_bn(model: StatecraftModel) -> float:
     """Central guidance money passed to the city funds this month (US$ bn)."""
     return model.government.month_to_cities * _BN
 
 
-def central_to_compute(model: StatecraftModel) -> float:
+def central_to_compute_usd_bn(model: StatecraftModel) -> float:
     """Central money for public compute this month (US$ bn)."""
     return model.government.month_to_compute * _BN
 
 
-def state_to_startups_cum(model: StatecraftModel) -> float:
+def state_to_startups_cum_usd_bn(model: StatecraftModel) -> float:
     """Cumulative state money received by startups since the start (US$ bn)."""
     return model.cum["state_to_startups"] * _BN
 
@@ -102,7 +102,7 @@ def hot_niche_equity_share(model: StatecraftModel) -> float:
     return float(e.max() / total) if total > 0 else 0.0
 
 
-def wasted_funding(model: StatecraftModel) -> float:
+def wasted_funding_usd_bn(model: StatecraftModel) -> float:
     """Cumulative state money received by startups that failed without producing capability.
 
     A startup has *produced capability* once, in some month, its revenue reached
@@ -114,7 +114,7 @@ def wasted_funding(model: StatecraftModel) -> float:
 
 
 def wasted_share(model: StatecraftModel) -> float:
-    """:func:`wasted_funding` as a share of all state money received by startups so far."""
+    """:func:`wasted_funding_usd_bn` as a share of all state money received by startups so far."""
     total = model.cum["state_to_startups"]
     return float(model.cum["wasted"] / total) if total > 0 else 0.0
 
@@ -252,17 +252,17 @@ REPORTERS = {
         entries,
         exits,
         relocations,
-        funding_state_equity,
-        funding_state_subsidy,
-        funding_state_relocation,
-        funding_private,
-        central_to_chips,
-        central_to_cities,
-        central_to_compute,
-        state_to_startups_cum,
+        funding_state_equity_usd_bn,
+        funding_state_subsidy_usd_bn,
+        funding_state_relocation_usd_bn,
+        funding_private_usd_bn,
+        central_to_chips_usd_bn,
+        central_to_cities_usd_bn,
+        central_to_compute_usd_bn,
+        state_to_startups_cum_usd_bn,
         duplication_index,
         hot_niche_equity_share,
-        wasted_funding,
+        wasted_funding_usd_bn,
         wasted_share,
         devalued_niche_equity_share,
         domestic_share,

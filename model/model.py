@@ -12,8 +12,8 @@ from typing import Any
 import mesa
 import numpy as np
 
-from model import metrics
-from model.agents import (
+from . import metrics
+from .agents import (
     CityFund,
     DomesticDesigner,
     DomesticFoundry,
@@ -23,9 +23,9 @@ from model.agents import (
     OverseasFoundry,
     StartupPopulation,
 )
-from model.funding import allocate_by_group, niche_weights
-from model.market import DOM, HI, LIC, clear_market
-from model.params import CITIES, GENAI_NICHES, NICHES, Params
+from .funding import allocate_by_group, niche_weights
+from .market import DOM, HI, LIC, clear_market
+from .params import CITIES, GENAI_NICHES, NICHES, Params
 
 __all__ = ["StatecraftModel", "month_range"]
 
@@ -53,7 +53,7 @@ class StatecraftModel(mesa.Model):
     Parameters
     ----------
     params : Params, optional
-        A validated parameter set; defaults to :class:`model.params.Params()`.
+        A validated parameter set; defaults to :class:`statecraft.params.Params()`.
     rng : int or numpy.random.Generator, optional
         Seed or generator; every random draw of the run goes through ``self.rng``.
     **overrides
@@ -522,7 +522,7 @@ class StatecraftModel(mesa.Model):
                     "city": CITIES[s.city[i]],
                     "date": self.month,
                     "gap_months": float(gap[i]),
-                    "state_received_usd_m": float(s.state_received[i]),
+                    "state_received_usd_bn": float(s.state_received[i]) * 1e-3,
                 }
             )
 

@@ -24,7 +24,7 @@ PANELS = (
 
 
 def dashboard(result, path) -> None:
-    """Draw the dashboard of a :class:`model.run.RunResult` to ``path`` (PNG)."""
+    """Draw the dashboard of a :class:`statecraft.run.RunResult` to ``path`` (PNG)."""
     ts = result.timeseries
     fig, axes = plt.subplots(3, 3, figsize=(15, 10), layout="constrained")
     scenario = ts["scenario"].iloc[0]

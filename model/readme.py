@@ -1,7 +1,7 @@
-"""Regenerate the parameter table in README.md from :data:`model.params.PARAMETERS`.
+"""Regenerate the parameter table in README.md from :data:`statecraft.params.PARAMETERS`.
 
-Run ``python -m model.readme`` (or ``make readme-params``); a test fails when the README's table
-differs from what this writes.
+Run ``python -m statecraft.readme`` (or ``make readme-params``); a test fails when the
+README's table differs from what this writes.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import re
 import sys
 from pathlib import Path
 
-from model.params import parameter_table_markdown
+from .params import parameter_table_markdown
 
 START, END = "<!-- params:start -->\n", "<!-- params:end -->"
 

@@ -3,7 +3,7 @@
 Tables (one per grain, joined on ``run_id``):
 
 - ``timeseries``: one row per month — ``run_id, scenario, seed, step, date`` and one column per
-  metric of :mod:`model.metrics`;
+  metric of :mod:`statecraft.metrics`;
 - ``niches``: one row per month and niche — startups, state equity, revenue, true and perceived
   value;
 - ``champions``: one row per national champion when it first qualified;
@@ -23,9 +23,9 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from model import __version__
-from model.model import StatecraftModel
-from model.params import NICHES, PARAMETERS, Params
+from . import __version__
+from .model import StatecraftModel
+from .params import NICHES, PARAMETERS, Params
 
 __all__ = ["RunResult", "run_id_for", "simulate", "write_outputs"]
 
@@ -101,7 +101,7 @@ def simulate(params: Params, seed: int, scenario: str = "custom") -> RunResult:
 
     champions = pd.DataFrame(
         model.champion_log,
-        columns=["uid", "niche", "city", "date", "gap_months", "state_received_usd_m"],
+        columns=["uid", "niche", "city", "date", "gap_months", "state_received_usd_bn"],
     )
     champions["date"] = pd.to_datetime(champions["date"], format="%Y-%m")
     for i, (k_, v) in enumerate(keys.items()):
@@ -154,7 +154,7 @@ def write_outputs(result: RunResult, out_dir: str | Path, dashboard: bool = True
         _atomic_write(csv, lambda tmp, df=df: df.to_csv(tmp, index=False))
         written += [pq, csv]
     if dashboard:
-        from model.plots import dashboard as draw
+        from .plots import dashboard as draw
 
         png = out / "dashboard.png"
         _atomic_write(png, lambda tmp: draw(result, tmp))

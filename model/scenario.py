@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from model.params import PARAMETERS, Params, param
+from .params import PARAMETERS, Params, param
 
 __all__ = [
     "Scenario",

@@ -53,7 +53,7 @@ def summarize(
         "gap_months_2025_06": value_at(ts, "capability_gap_months", "2025-06"),
         "gap_months_2030_12": value_at(ts, "capability_gap_months", "2030-12"),
         "domestic_performance_end": float(last["domestic_performance"]),
-        "wasted_funding_usd_bn_end": float(last["wasted_funding"]),
+        "wasted_funding_usd_bn_end": float(last["wasted_funding_usd_bn"]),
         "wasted_share_end": float(last["wasted_share"]),
         "duplication_index_mean": float(ts["duplication_index"].mean()),
         "months_devalued_funding_persists": months_devalued_funding_persists(ts, shift_date),

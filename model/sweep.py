@@ -50,10 +50,10 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from model import __version__
-from model.experiment import Experiment, RunSpec
-from model.run import _atomic_write, simulate
-from model.scenario import ScenarioError, resolve
+from . import __version__
+from .experiment import Experiment, RunSpec
+from .run import _atomic_write, simulate
+from .scenario import ScenarioError, resolve
 
 __all__ = [
     "SweepError",
@@ -238,7 +238,7 @@ def _run_local(tasks: list[Task], workers: int) -> Iterator[Outcome]:
     ctx = mp.get_context("forkserver")
     # Workers fork from a server that has imported the model once (numpy, pandas, Mesa),
     # instead of each importing it on its first run.
-    ctx.set_forkserver_preload(["model.sweep"])
+    ctx.set_forkserver_preload(["statecraft.sweep"])
     barren = 0  # pools in a row that broke before any run came back from a worker
     while remaining:
         pool = ProcessPoolExecutor(
@@ -652,7 +652,7 @@ def run_sweep(
     Parameters
     ----------
     experiment : Experiment
-        From :func:`model.experiment.load_experiment`.
+        From :func:`statecraft.experiment.load_experiment`.
     out : str or Path
         Output directory; created if needed. If it holds results of this experiment, they are
         kept and only the missing runs run.

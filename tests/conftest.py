@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
-from model.model import StatecraftModel
-from model.params import Params
+from statecraft.model import StatecraftModel
+from statecraft.params import Params
 
 
 def run_model(seed: int = 0, **overrides) -> StatecraftModel:

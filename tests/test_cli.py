@@ -6,16 +6,15 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-
-from model import __version__
-from model.params import parameter_table_markdown
+from statecraft import __version__
+from statecraft.params import parameter_table_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _cli(*args, cwd=ROOT):
     return subprocess.run(
-        [sys.executable, "-m", "model.cli", *args], capture_output=True, text=True, cwd=cwd
+        [sys.executable, "-m", "statecraft.cli", *args], capture_output=True, text=True, cwd=cwd
     )
 
 

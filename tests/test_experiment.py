@@ -7,11 +7,10 @@ from pathlib import Path
 import mesa
 import numpy as np
 import pytest
-
-from model.cli import main
-from model.experiment import ExperimentError, load_experiment
-from model.model import StatecraftModel
-from model.params import param
+from statecraft.cli import main
+from statecraft.experiment import ExperimentError, load_experiment
+from statecraft.model import StatecraftModel
+from statecraft.params import param
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted((ROOT / "experiments").glob("*.toml"))
@@ -75,8 +74,8 @@ def test_chip_x_duplication_is_a_2d_grid_with_replicates() -> None:
 
 def test_shipped_experiment_runs_one_point(tmp_path: Path) -> None:
     # Every shipped experiment's first run builds valid parameters and simulates (short).
-    from model.run import simulate
-    from model.scenario import resolve
+    from statecraft.run import simulate
+    from statecraft.scenario import resolve
 
     for path in SHIPPED:
         run = load_experiment(path).runs()[0]

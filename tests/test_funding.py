@@ -1,6 +1,5 @@
 import numpy as np
-
-from model.funding import allocate_by_group, niche_weights
+from statecraft.funding import allocate_by_group, niche_weights
 
 
 def test_allocation_never_exceeds_group_budget_and_funds_best_first():

@@ -1,7 +1,6 @@
 import numpy as np
 import pytest
-
-from model.market import DOM, GREY, HI, LIC, clear_market
+from statecraft.market import DOM, GREY, HI, LIC, clear_market
 
 PRICE = np.array([25.0, 12.5, 40.0, 12.5])
 

@@ -2,8 +2,8 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from statecraft import metrics
 
-from model import metrics
 from tests.conftest import run_model
 
 

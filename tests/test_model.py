@@ -3,9 +3,9 @@
 import numpy as np
 import pandas as pd
 import pytest
+from statecraft.model import StatecraftModel
+from statecraft.params import Params
 
-from model.model import StatecraftModel
-from model.params import Params
 from tests.conftest import final, run_model
 
 
@@ -59,7 +59,7 @@ def _check_invariants(model: StatecraftModel) -> None:
         "domestic_performance",
     ):
         assert 0.0 <= row[col] <= 1.0, col
-    assert row["wasted_funding"] <= row["state_to_startups_cum"] + 1e-9
+    assert row["wasted_funding_usd_bn"] <= row["state_to_startups_cum_usd_bn"] + 1e-9
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -111,7 +111,7 @@ def test_more_herding_gives_more_duplication_and_more_waste(small):
         frames = [_frame(s, **small, coordination=0.0, **kw) for s in range(5)]
         return (
             np.mean([f["duplication_index"].mean() for f in frames]),
-            np.mean([f["wasted_funding"].iloc[-1] for f in frames]),
+            np.mean([f["wasted_funding_usd_bn"].iloc[-1] for f in frames]),
         )
 
     dup0, waste0 = stats(herding=0.0)
@@ -130,7 +130,7 @@ def test_stronger_coordination_gives_less_duplication_and_less_waste(small):
         frames = [_frame(s, **small, herding=0.5, **kw) for s in range(5)]
         return (
             np.mean([f["duplication_index"].mean() for f in frames]),
-            np.mean([f["wasted_funding"].iloc[-1] for f in frames]),
+            np.mean([f["wasted_funding_usd_bn"].iloc[-1] for f in frames]),
         )
 
     dup0, waste0 = stats(coordination=0.0)
@@ -232,7 +232,7 @@ def test_adoption_stays_defined_when_every_startup_fails():
 
 def test_a_future_regime_leaves_the_past_untouched():
     """Scenario changes from `policy_date` on (here the export cut-off) must not rewrite history."""
-    from model.scenario import load_scenario
+    from statecraft.scenario import load_scenario
 
     cut = load_scenario("export_cutoff").params
     a = StatecraftModel(Params(end_date="2025-12"), rng=3)

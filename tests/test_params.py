@@ -2,8 +2,7 @@ import math
 
 import pytest
 from pydantic import ValidationError
-
-from model.params import PARAMETERS, SHARE_GROUPS, Params, parameter_table_markdown
+from statecraft.params import PARAMETERS, SHARE_GROUPS, Params, parameter_table_markdown
 
 
 def test_defaults_build_and_are_within_bounds():
@@ -84,7 +83,7 @@ def test_reinvestment_shares_cannot_exceed_revenue():
 
 
 def test_assumed_values_are_flagged_as_assumptions():
-    from model.params import param
+    from statecraft.params import param
 
     assert param("herding").is_assumption  # FACTS S5 gives the mechanism, not the strength
     assert param("entry_rate").is_assumption

@@ -3,9 +3,8 @@
 from pathlib import Path
 
 import pytest
-
-from model.run import simulate
-from model.scenario import ScenarioError, load_scenario
+from statecraft.run import simulate
+from statecraft.scenario import ScenarioError, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))

@@ -18,9 +18,8 @@ from pathlib import Path
 import pandas as pd
 import psutil
 import pytest
-
-from model.experiment import load_experiment
-from model.sweep import SweepError, load, local_cluster, run_sweep, sobol_indices
+from statecraft.experiment import load_experiment
+from statecraft.sweep import SweepError, load, local_cluster, run_sweep, sobol_indices
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -292,7 +291,7 @@ def test_killed_dask_worker_does_not_change_the_results(long, tmp_path: Path) ->
 
 # --- refusing and recording ---------------------------------------------------------------------
 def test_changed_experiment_is_refused_unless_forced(small, tmp_path: Path, capsys) -> None:
-    from model.cli import main
+    from statecraft.cli import main
 
     path = _experiment(tmp_path, factors=SMALL)
     out = tmp_path / "o"
@@ -403,7 +402,7 @@ def test_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path: Path) -> None:
 
 
 def test_inline_exception_is_recorded(monkeypatch, small, tmp_path: Path) -> None:
-    import model.sweep as sweep_mod
+    import statecraft.sweep as sweep_mod
 
     exp, _ = small
     real = sweep_mod.simulate
@@ -440,7 +439,9 @@ def test_sobol_indices_from_a_saltelli_sweep(tmp_path: Path) -> None:
 
 
 def test_no_side_effects_at_import() -> None:
-    code = "import model.sweep, model.experiment, sys; print('distributed' in sys.modules)"
+    code = (
+        "import statecraft.sweep, statecraft.experiment, sys; print('distributed' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
     assert os.environ.get("MALLOC_TRIM_THRESHOLD_") is None
@@ -486,7 +487,7 @@ def test_workers_that_cannot_start_stop_the_sweep_with_a_message(small, tmp_path
     exp, _ = small
     script = (
         "from model.experiment import load_experiment\n"
-        "from model.sweep import SweepError, run_sweep\n"
+        "from statecraft.sweep import SweepError, run_sweep\n"
         f"exp = load_experiment({str(exp.path)!r})\n"
         "try:\n"
         f"    run_sweep(exp, {str(tmp_path / 'o')!r}, workers=2, progress=False)\n"
