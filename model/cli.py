@@ -1,9 +1,6 @@
-"""The ``statecraft`` command.
+"""The ``statecraft`` command: argument parsing only; every command calls the Python front door.
 
-``statecraft run SCENARIO [--seed N] [--out DIR]`` runs one scenario and writes its outputs;
-``statecraft sweep EXPERIMENT [--out DIR]`` runs an experiment file's sweep (resuming one that
-was interrupted); ``statecraft params`` prints the parameter table. Bad input ends with a
-one-line error on standard error and exit status 2.
+Bad input ends with a one-line error on standard error and exit status 2.
 """
 
 from __future__ import annotations
@@ -15,12 +12,48 @@ import signal
 import sys
 from pathlib import Path
 
-from .params import parameter_table_markdown
+from . import __version__
+from .errors import StatecraftError
 
 __all__ = ["main"]
 
-DEFAULT_SEED = 1
 MAX_SEED = 2**63 - 1  # seeds are stored as int64 in the output tables
+
+DESCRIPTION = """\
+statecraft: an agent-based simulation of state-led AI investment (chip supply, duplicated
+local funding, the capability gap to the US frontier, wasted money, national champions).
+
+examples:
+  statecraft run baseline                     run a shipped scenario, write results/baseline-s1/
+  statecraft run my_case.toml --seed 7        run your own scenario file
+  statecraft scenarios                        list the shipped scenarios
+  statecraft sweep duplication --workers 2    run a shipped experiment's sweep (resumable)
+  statecraft params | less                    every parameter: default, unit, bounds, source
+
+`statecraft COMMAND --help` shows each command's options and examples.
+"""
+
+RUN_EXAMPLES = """\
+examples:
+  statecraft run baseline
+  statecraft run export_cutoff --seed 3 --out results/cutoff
+  statecraft run scenarios/my_case.toml --no-dashboard
+
+SCENARIO is a file, or the name of a scenario in ./scenarios/ or shipped with statecraft
+(`statecraft scenarios`). Writes timeseries, niches, champions and run tables (Parquet and CSV)
+and dashboard.png, then prints the headline numbers.
+"""
+
+SWEEP_EXAMPLES = """\
+examples:
+  statecraft sweep duplication
+  statecraft sweep chip_supply --workers 2 --out results/chips
+  statecraft sweep my_experiment.toml --scheduler tcp://127.0.0.1:8786
+
+EXPERIMENT is a file, or the name of an experiment in ./experiments/ or shipped with
+statecraft (`statecraft experiments`). Results stream to the folder as runs finish; running
+the same command again resumes an interrupted sweep. Read them with statecraft.load_sweep().
+"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -28,32 +61,51 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"statecraft: error: {message}\n")
 
 
+def _sub(sub, name: str, help: str, epilog: str | None = None) -> argparse.ArgumentParser:
+    return sub.add_parser(
+        name,
+        help=help,
+        description=help[0].upper() + help[1:] + ".",
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
 def _build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="statecraft", description=__doc__.splitlines()[0])
+    parser = _Parser(
+        prog="statecraft",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"statecraft {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    run = sub.add_parser("run", help="run one scenario file and write its outputs")
-    run.add_argument("scenario", help="scenario file, or a name in scenarios/ (e.g. baseline)")
+
+    run = _sub(sub, "run", "run one scenario and write its outputs", RUN_EXAMPLES)
+    run.add_argument("scenario", help="scenario file, or a scenario name (e.g. baseline)")
     run.add_argument(
-        "--seed",
-        type=int,
-        default=None,
-        help=f"random seed (default: the file's `seed`, else {DEFAULT_SEED})",
+        "--seed", type=int, default=None, help="random seed (default: the file's `seed`, else 1)"
     )
     run.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        help="output directory (default: results/<scenario>-s<seed>)",
+        "--out", type=Path, default=None, help="output folder (default: results/<scenario>-s<seed>)"
     )
     run.add_argument("--no-dashboard", action="store_true", help="skip the PNG dashboard")
-    sub.add_parser("params", help="print the parameter table (Markdown)")
-    sweep = sub.add_parser("sweep", help="run an experiment file's sweep; resumes if interrupted")
-    sweep.add_argument("experiment", help="experiment file, or a name in experiments/")
+
+    _sub(
+        sub,
+        "params",
+        "print the parameter table (Markdown)",
+        "examples:\n  statecraft params\n  statecraft params > params.md\n",
+    )
+    _sub(sub, "scenarios", "list the shipped scenarios", "example:\n  statecraft scenarios\n")
+    _sub(sub, "experiments", "list the shipped experiments", "example:\n  statecraft experiments\n")
+
+    sweep = _sub(sub, "sweep", "run an experiment's sweep; resumes if interrupted", SWEEP_EXAMPLES)
+    sweep.add_argument("experiment", help="experiment file, or an experiment name")
     sweep.add_argument(
         "--out",
         type=Path,
         default=None,
-        help="output directory (default: results/sweeps/<experiment>)",
+        help="output folder (default: results/sweeps/<experiment>)",
     )
     sweep.add_argument(
         "--workers",
@@ -70,7 +122,7 @@ def _build_parser() -> argparse.ArgumentParser:
     sweep.add_argument(
         "--force",
         action="store_true",
-        help="accept a DIR holding a changed experiment's results "
+        help="accept a folder holding a changed experiment's results "
         "(unchanged runs are kept, the rest discarded)",
     )
     sweep.add_argument("--retry-failed", action="store_true", help="run failed runs again")
@@ -89,23 +141,18 @@ def _fmt(value: object) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .run import run_id_for, simulate, write_outputs
-    from .scenario import load_scenario
-    from .summary import summarize
+    from . import load_scenario, run_scenario
+    from .run import run_id_for
 
     scenario = load_scenario(args.scenario)
-    seed = args.seed if args.seed is not None else scenario.seed
-    if seed is None:
-        seed = DEFAULT_SEED
-    if not 0 <= seed <= MAX_SEED:
-        raise _UsageError(f"--seed must be an integer in [0, {MAX_SEED}]; got {seed}")
+    if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
+        raise StatecraftError(f"--seed must be an integer in [0, {MAX_SEED}]; got {args.seed}")
+    result = run_scenario(scenario, seed=args.seed)
+    seed = int(result.run["seed"].item())
     out = args.out or Path("results") / run_id_for(scenario.name, seed)
-    result = simulate(scenario.params, seed=seed, scenario=scenario.name)
-    written = write_outputs(result, out, dashboard=not args.no_dashboard)
-    summary = summarize(
-        result.timeseries, result.niches, result.champions, scenario.params.paradigm_shift_date
-    )
+    written = result.write(out, dashboard=not args.no_dashboard)
     print(f"scenario {scenario.name} (seed {seed}): {scenario.description}")
+    summary = result.summary()
     width = max(len(k) for k in summary)
     for key, value in summary.items():
         print(f"  {key:<{width}}  {_fmt(value)}")
@@ -113,17 +160,27 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _list(folder: str) -> int:
+    import tomllib
+
+    from .files import shipped
+
+    for name, path in shipped(folder).items():
+        description = tomllib.loads(path.read_text(encoding="utf-8")).get("description", "")
+        print(f"{name:<20} {description}")
+    return 0
+
+
 def _sweep(args: argparse.Namespace) -> int:
-    from .experiment import load_experiment
-    from .sweep import run_sweep
+    from . import load_experiment, run_sweep
 
     exp = load_experiment(args.experiment)
-    out = args.out or Path("results") / "sweeps" / exp.name
     # A batch system ends a job with SIGTERM: stop as cleanly as on Ctrl-C (results on disk are
     # kept, the manifest says "interrupted", and rerunning the command resumes).
     signal.signal(signal.SIGTERM, _terminate)
     if args.workers is not None and args.workers < 1:
-        raise _UsageError(f"--workers must be an integer >= 1; got {args.workers}")
+        raise StatecraftError(f"--workers must be an integer >= 1; got {args.workers}")
+    out = args.out or Path("results") / "sweeps" / exp.name
     s = run_sweep(
         exp,
         out,
@@ -140,27 +197,25 @@ def _sweep(args: argparse.Namespace) -> int:
     return 0
 
 
-class _UsageError(Exception):
-    pass
-
-
 def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``statecraft`` console script."""
-    from .scenario import ScenarioError
-
     args = _build_parser().parse_args(argv)
     try:
         if args.command == "params":
+            from .params import parameter_table_markdown
+
             sys.stdout.write(parameter_table_markdown())
             return 0
+        if args.command in ("scenarios", "experiments"):
+            return _list(args.command)
         if args.command == "sweep":
             return _sweep(args)
         return _run(args)
-    except (ScenarioError, _UsageError) as err:
+    except StatecraftError as err:
         print(f"statecraft: error: {err}", file=sys.stderr)
         return 2
     except BrokenPipeError:

@@ -40,21 +40,17 @@ import hashlib
 import itertools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from scipy.stats import qmc
 
+from .errors import ExperimentError, ParameterError, ScenarioError
+from .files import did_you_mean, find_data_file, read_toml, shipped_path
 from .params import PARAMETERS, Params, param
-from .scenario import (
-    ScenarioError,
-    format_validation_error,
-    load_scenario,
-    read_toml,
-    resolve,
-)
+from .scenario import format_validation_error, load_scenario, resolve
 
 __all__ = [
     "DESIGN_KINDS",
@@ -79,14 +75,77 @@ TOP_LEVEL_KEYS = {
     "design",
     "factors",
 }
-DESIGN_KEYS = {"kind", "samples"}
-FACTOR_KEYS = {"values", "min", "max", "levels"}
 _NAMES = {p.name for p in PARAMETERS}
 _SWEEPABLE_KINDS = {"float", "int"}
 
+Number = Annotated[int | float, Field(allow_inf_nan=False)]
 
-class ExperimentError(ScenarioError):
-    """An experiment file is not valid; the message names the file, the key and the fix."""
+
+class _Schema(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class DesignSpec(_Schema):
+    """The ``[design]`` table."""
+
+    kind: DesignKind = "grid"
+    samples: Annotated[int, Field(ge=1, le=2**40)] | None = None
+
+
+class FactorSpec(_Schema):
+    """One entry of ``[factors]``: explicit ``values`` (a grid) or a range."""
+
+    values: Annotated[list[Number], Field(min_length=1, max_length=100_000)] | None = None
+    min: Number | None = None
+    max: Number | None = None
+    levels: Annotated[int, Field(ge=1, le=100_000)] | None = None
+
+
+class ExperimentFile(_Schema):
+    """Shape of an experiment file (the semantics are checked after: bounds, designs)."""
+
+    description: str = ""
+    scenario: Annotated[str, Field(min_length=1)]
+    seed: Annotated[int, Field(ge=0, lt=2**63)]
+    replicates: Annotated[int, Field(ge=1, le=1_000_000)] = 1
+    horizon: Any = None  # checked against the scenario's start date below
+    timeseries: bool = False
+    parameters: dict[str, Any] = {}
+    design: DesignSpec = DesignSpec()
+    factors: dict[str, Any] = {}  # each value is checked as a FactorSpec once its name is known
+
+
+#: What each field of the schema expects, in the words of an error message.
+_EXPECTED = {
+    ("description",): "must be a string",
+    ("scenario",): 'required: a scenario name or path (e.g. "baseline")',
+    ("seed",): "required: a non-negative integer root seed",
+    ("replicates",): "must be an integer >= 1",
+    ("timeseries",): "must be true or false",
+    ("parameters",): "must be a table ([parameters])",
+    ("design",): "must be a table ([design])",
+    ("design", "kind"): f"must be one of {', '.join(DESIGN_KINDS)}",
+    ("design", "samples"): "must be an integer >= 1",
+    ("factors",): "must be a table ([factors])",
+}
+
+
+def _schema_error(path: Path, err: ValidationError) -> ExperimentError:
+    """One line from pydantic's report on an :class:`ExperimentFile`: file, key, what was
+    expected and what was found."""
+    e = err.errors(include_url=False)[0]
+    loc = tuple(str(x) for x in e["loc"])
+    got = e.get("input")
+    key = ".".join(loc)
+    if e["type"] == "extra_forbidden":
+        keys = sorted((DesignSpec if loc[0] == "design" else ExperimentFile).model_fields)
+        return _err(
+            path, key, f"unknown key{did_you_mean(loc[-1], keys)}; expected {', '.join(keys)}"
+        )
+    expected = _EXPECTED.get(loc, e["msg"].lower())
+    if e["type"] == "missing":
+        return _err(path, key, expected)
+    return _err(path, key, f"{expected}; got {got!r}")
 
 
 @dataclass(frozen=True)
@@ -217,10 +276,12 @@ def _check_value(path: Path, key: str, name: str, v: Any) -> float | int:
     return v
 
 
-def _parse_factor(path: Path, name: str, spec: Any, design: str) -> Factor:
+def _parse_factor(path: Path, name: str, spec: list | FactorSpec, design: str) -> Factor:
     key = f"factors.{name}"
     if name not in _NAMES:
-        raise _err(path, key, "unknown parameter (see `statecraft params` for the list)")
+        raise _err(
+            path, key, f"unknown parameter{did_you_mean(name, _NAMES)} (see `statecraft params`)"
+        )
     p = param(name)
     if p.kind not in _SWEEPABLE_KINDS:
         raise _err(
@@ -229,17 +290,31 @@ def _parse_factor(path: Path, name: str, spec: Any, design: str) -> Factor:
             f"'{name}' is a {p.kind} parameter and cannot be swept; "
             "set it in [parameters] or in the scenario",
         )
-    if isinstance(spec, list):
-        spec = {"values": spec}
-    if not isinstance(spec, dict):
+    if not isinstance(spec, list | dict):
         raise _err(path, key, "must be a list of values or a table {min, max, levels}")
-    unknown = sorted(set(spec) - FACTOR_KEYS)
-    if unknown:
-        raise _err(
-            path,
-            f"{key}.{unknown[0]}",
-            f"unknown key; expected {', '.join(sorted(FACTOR_KEYS))}",
-        )
+    try:
+        checked = FactorSpec.model_validate({"values": spec} if isinstance(spec, list) else spec)
+    except ValidationError as err:
+        e = err.errors(include_url=False)[0]
+        field = str(e["loc"][0])
+        if e["type"] == "extra_forbidden":
+            keys = sorted(FactorSpec.model_fields)
+            raise _err(
+                path,
+                f"{key}.{field}",
+                f"unknown key{did_you_mean(field, keys)}; expected {', '.join(keys)}",
+            ) from None
+        what = {
+            "values": "must be a non-empty list of numbers",
+            "min": "must be a number",
+            "max": "must be a number",
+            "levels": "must be an integer >= 1",
+        }[field]
+        got = e.get("input")
+        if p.kind == "int" and field == "values" and isinstance(got, float):
+            what = f"'{name}' is an integer parameter"
+        raise _err(path, f"{key}.{field}", f"{what}; got {got!r}") from None
+    spec = checked.model_dump(exclude_none=True)
     lo, hi = p.bounds
     if "values" in spec:
         if set(spec) - {"values"}:
@@ -247,8 +322,6 @@ def _parse_factor(path: Path, name: str, spec: Any, design: str) -> Factor:
         if design != "grid":
             raise _err(path, f"{key}.values", f"explicit values need design 'grid'; got '{design}'")
         values = spec["values"]
-        if not isinstance(values, list) or not values:
-            raise _err(path, f"{key}.values", "must be a non-empty list")
         checked = [_check_value(path, f"{key}.values", name, v) for v in values]
         if len(set(checked)) != len(checked):
             raise _err(path, f"{key}.values", "values repeat")
@@ -266,8 +339,6 @@ def _parse_factor(path: Path, name: str, spec: Any, design: str) -> Factor:
         if p.kind != "int":
             raise _err(path, key, "a grid needs 'levels' (a count) or 'values' for a float")
         levels = int(high) - int(low) + 1
-    if not _is_int(levels) or levels < 1:
-        raise _err(path, f"{key}.levels", f"must be an integer >= 1; got {levels!r}")
     if levels == 1 and low != high:
         raise _err(path, f"{key}.levels", "one level needs min == max")
     # Refused rather than collapsed: the design would silently be smaller than the file says.
@@ -298,12 +369,21 @@ def _sha256(path: Path) -> str:
 
 
 def _scenario_path(path: Path, ref: str) -> Path:
+    """Where the experiment's ``scenario`` points: a path (relative to the experiment file), or
+    a bare name looked up in the ``scenarios/`` beside the experiment's folder, then in
+    ``./scenarios/``, then among the shipped scenarios."""
     ref_path = Path(ref)
     if ref_path.suffix:
         return ref_path if ref_path.is_absolute() else path.parent / ref_path
-    # A bare name: the project's scenarios/ next to experiments/, else ./scenarios/.
     beside = path.parent.parent / "scenarios" / f"{ref}.toml"
-    return beside if beside.is_file() else Path("scenarios") / f"{ref}.toml"
+    if beside.is_file():
+        return beside
+    local = Path("scenarios") / f"{ref}.toml"
+    if local.is_file():
+        return local
+    return shipped_path("scenarios", ref) or find_data_file(
+        ref, "scenarios", "scenario", ExperimentError
+    )
 
 
 def load_experiment(path: str | Path) -> Experiment:
@@ -330,63 +410,37 @@ def load_experiment(path: str | Path) -> Experiment:
         ExperimentError,
         TOP_LEVEL_KEYS,
         "fixed parameters go under [parameters]",
+        _NAMES,
     )
-    description = data.get("description", "")
-    if not isinstance(description, str):
-        raise _err(path, "description", "must be a string")
-    ref = data.get("scenario")
-    if not isinstance(ref, str) or not ref:
-        raise _err(path, "scenario", 'required: a scenario name or path (e.g. "baseline")')
-    seed = data.get("seed")
-    if not _is_int(seed) or seed < 0:
-        raise _err(path, "seed", f"required: a non-negative integer root seed; got {seed!r}")
-    replicates = data.get("replicates", 1)
-    if not _is_int(replicates) or replicates < 1:
-        raise _err(path, "replicates", f"must be an integer >= 1; got {replicates!r}")
-    timeseries = data.get("timeseries", False)
-    if not isinstance(timeseries, bool):
-        raise _err(path, "timeseries", f"must be true or false; got {timeseries!r}")
-
-    design_tbl = data.get("design", {})
-    if not isinstance(design_tbl, dict):
-        raise _err(path, "design", "must be a table ([design])")
-    unknown = sorted(set(design_tbl) - DESIGN_KEYS)
-    if unknown:
-        raise _err(path, f"design.{unknown[0]}", f"unknown key; expected {', '.join(DESIGN_KEYS)}")
-    kind = design_tbl.get("kind", "grid")
-    if kind not in DESIGN_KINDS:
-        raise _err(path, "design.kind", f"must be one of {', '.join(DESIGN_KINDS)}; got {kind!r}")
-    samples = design_tbl.get("samples")
+    try:
+        spec = ExperimentFile.model_validate(data)
+    except ValidationError as err:
+        raise _schema_error(path, err) from None
+    description, ref, seed = spec.description, spec.scenario, spec.seed
+    replicates, timeseries, horizon = spec.replicates, spec.timeseries, spec.horizon
+    kind, samples = spec.design.kind, spec.design.samples
     if kind == "grid":
         if samples is not None:
             raise _err(path, "design.samples", "a grid takes its size from the factor levels")
     else:
-        if not _is_int(samples) or samples < 1:
+        if samples is None:
             raise _err(path, "design.samples", f"design '{kind}' needs an integer >= 1")
         if kind in ("sobol", "saltelli") and samples & (samples - 1):
             raise _err(
                 path, "design.samples", f"design '{kind}' needs a power of two; got {samples}"
             )
-
-    factors_tbl = data.get("factors", {})
-    if not isinstance(factors_tbl, dict):
-        raise _err(path, "factors", "must be a table ([factors])")
-    if not factors_tbl:
+    if not spec.factors:
         raise _err(path, "factors", "empty design: declare at least one factor under [factors]")
-    factors = tuple(_parse_factor(path, n, s, kind) for n, s in factors_tbl.items())
-
-    fixed = data.get("parameters", {})
-    if not isinstance(fixed, dict):
-        raise _err(path, "parameters", "must be a table ([parameters])")
-    clash = sorted(set(fixed) & set(factors_tbl))
+    factors = tuple(_parse_factor(path, n, s, kind) for n, s in spec.factors.items())
+    fixed = spec.parameters
+    clash = sorted(set(fixed) & set(spec.factors))
     if clash:
         raise _err(path, f"parameters.{clash[0]}", "is also a factor; set it in one place")
-    horizon = data.get("horizon")
-    if horizon is not None and ("end_date" in fixed or "end_date" in factors_tbl):
+    if horizon is not None and ("end_date" in fixed or "end_date" in spec.factors):
         raise _err(path, "horizon", "end_date is set elsewhere too; set it in one place")
 
-    scenario_path = _scenario_path(path, ref)
     try:
+        scenario_path = _scenario_path(path, ref)
         scenario = load_scenario(scenario_path)
     except ScenarioError as err:
         raise _err(path, "scenario", str(err)) from None
@@ -427,8 +481,8 @@ def _check_horizon(path: Path, base: dict[str, Any], horizon: Any) -> str:
     month = 'must be a month "YYYY-MM" (the last simulated month)'
     try:
         Params(**{**base, "end_date": horizon})
-    except ValidationError as err:
-        e = err.errors(include_url=False)[0]
+    except ParameterError as err:
+        e = err.validation_error.errors(include_url=False)[0]
         if e.get("loc"):  # the field itself: not a string, or not a month
             raise _err(path, "horizon", f"{month}; got {horizon!r}") from None
         # A cross-field check (base alone holds, so it involves end_date): say horizon.
@@ -461,10 +515,10 @@ def _check_points(
         try:
             # A factor may override the scenario's value of the same parameter.
             Params(**{**base, **dict(zip(names, values, strict=True))})
-        except ValidationError as err:
+        except ParameterError as err:
             at = ", ".join(f"{n}={_fmt(v)}" for n, v in zip(names, values, strict=True))
             where = f"{path}: factors: design point {i} ({at})"
-            raise ExperimentError(format_validation_error(err, where)) from None
+            raise ExperimentError(format_validation_error(err.validation_error, where)) from None
 
 
 def _unit_sample(exp: Experiment, d: int) -> np.ndarray:

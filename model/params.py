@@ -1,7 +1,7 @@
 """Every model parameter, declared once.
 
 Each :class:`Param` carries its default, unit, bounds, description and provenance: a row of
-``shared/FACTS.md`` and the article file it comes from, or ``assumption:`` with the reasoning.
+``docs/FACTS.md`` and the article file it comes from, or ``assumption:`` with the reasoning.
 Everything else is derived from this one table — the validated :class:`Params` object, the
 scenario-file schema and its error messages, the README table (``statecraft params``) and, in
 later work, sweep ranges and app sliders.
@@ -13,7 +13,15 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    model_validator,
+)
 
 __all__ = [
     "CITIES",
@@ -1441,6 +1449,49 @@ def _field(p: Param) -> tuple[Any, Any]:
 
 class _ParamsBase(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as err:
+            # One line naming the parameter and what it must be, as for a scenario file.
+            from .scenario import ParameterError, format_validation_error
+
+            error = ParameterError(format_validation_error(err, "Params"))
+            error.validation_error = err  # callers that know the file re-word it
+            raise error from None
+
+    def replace(self, **changes: Any) -> Params:
+        """A copy with ``changes`` applied, validated like a scenario file's values.
+
+        Unlike pydantic's ``model_copy(update=...)``, which skips validation, this refuses a
+        value outside its bounds or a set of shares that no longer adds up to one.
+
+        Raises
+        ------
+        ParameterError
+            One line naming the parameter and what was expected.
+
+        Examples
+        --------
+        >>> from statecraft import Params
+        >>> Params().replace(herding=0.8).herding
+        0.8
+        >>> Params().replace(herding=5.0)
+        Traceback (most recent call last):
+        ...
+        statecraft.errors.ParameterError: Params: parameter 'herding' must be ... [0, 1]; got 5.0
+        """
+        values = {name: getattr(self, name) for name in type(self).model_fields}
+        return type(self)(**{**values, **changes})
+
+    def overrides(self) -> dict[str, Any]:
+        """The values that differ from the defaults (what a scenario file would hold)."""
+        return {
+            p.name: getattr(self, p.name)
+            for p in PARAMETERS
+            if getattr(self, p.name) != type(self).model_fields[p.name].default
+        }
 
     @model_validator(mode="after")
     def _check_consistency(self) -> _ParamsBase:

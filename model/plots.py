@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only; never needs a display
-import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
 
 __all__ = ["PANELS", "dashboard"]
 
@@ -23,10 +21,41 @@ PANELS = (
 )
 
 
-def dashboard(result, path) -> None:
-    """Draw the dashboard of a :class:`statecraft.run.RunResult` to ``path`` (PNG)."""
+def _month(value: object) -> pd.Timestamp | None:
+    try:
+        return pd.Timestamp(str(value))
+    except ValueError:
+        return None
+
+
+def dashboard(result, path=None) -> Figure:
+    """Draw the dashboard of a :class:`statecraft.run.RunResult`.
+
+    Each panel marks the start of the future export-control regime (``policy_date``) and the
+    paradigm shift (``paradigm_shift_date``) when they fall inside the run.
+
+    Parameters
+    ----------
+    result : RunResult
+        One run's tables.
+    path : str or Path, optional
+        Also write the figure there as a PNG.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure (shown inline by a notebook).
+    """
     ts = result.timeseries
-    fig, axes = plt.subplots(3, 3, figsize=(15, 10), layout="constrained")
+    run = result.run.iloc[0]
+    first, last = ts["date"].iloc[0], ts["date"].iloc[-1]
+    marks = [
+        (_month(run.get("policy_date")), "policy", "tab:red"),
+        (_month(run.get("paradigm_shift_date")), "paradigm shift", "tab:purple"),
+    ]
+    marks = [(d, label, c) for d, label, c in marks if d is not None and first <= d <= last]
+    fig = Figure(figsize=(15, 10), layout="constrained")
+    axes = fig.subplots(3, 3)
     scenario = ts["scenario"].iloc[0]
     seed = ts["seed"].iloc[0]
     fig.suptitle(f"statecraft — scenario '{scenario}', seed {seed}", fontsize=14)
@@ -41,6 +70,12 @@ def dashboard(result, path) -> None:
             ax.axhline(0.5, color="grey", ls=":", lw=1)
         if col == "ai_adoption":
             ax.axhline(0.9, color="tab:red", ls=":", lw=1, label="2030 target (S12)")
-            ax.legend(loc="lower right", fontsize=8)
-    fig.savefig(path, format="png", dpi=90)
-    plt.close(fig)
+        for date, label, color in marks:
+            ax.axvline(date, color=color, ls="--", lw=1, alpha=0.7, label=label)
+        if ax is axes.flat[0] or col == "ai_adoption":
+            handles = ax.get_legend_handles_labels()[0]
+            if handles:
+                ax.legend(loc="best", fontsize=8)
+    if path is not None:
+        fig.savefig(path, format="png", dpi=90)
+    return fig

@@ -13,17 +13,19 @@ Tables (one per grain, joined on ``run_id``):
 from __future__ import annotations
 
 import json
-import os
 import platform
-import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import mesa
 import numpy as np
 import pandas as pd
 
 from . import __version__
+from .errors import ParameterError
+from .files import atomic_write
 from .model import StatecraftModel
 from .params import NICHES, PARAMETERS, Params
 
@@ -32,12 +34,38 @@ __all__ = ["RunResult", "run_id_for", "simulate", "write_outputs"]
 
 @dataclass
 class RunResult:
-    """All tables of one run (see module docstring)."""
+    """All tables of one run (see module docstring), and the parameters that made them.
+
+    Attributes
+    ----------
+    run, timeseries, niches, champions : pandas.DataFrame
+        The run's tables (see :mod:`statecraft.run`).
+    params : Params or None
+        The validated parameters of the run.
+    """
 
     run: pd.DataFrame
     timeseries: pd.DataFrame
     niches: pd.DataFrame
     champions: pd.DataFrame
+    params: Params | None = None
+
+    def dashboard(self, path: str | Path | None = None):
+        """The run's dashboard as a matplotlib Figure (also written to ``path`` if given)."""
+        from .plots import dashboard
+
+        return dashboard(self, path)
+
+    def summary(self) -> dict[str, object]:
+        """Headline numbers of the run (what ``statecraft run`` prints)."""
+        from .summary import summarize
+
+        shift = self.run["paradigm_shift_date"].iloc[0]
+        return summarize(self.timeseries, self.niches, self.champions, shift)
+
+    def write(self, out: str | Path, dashboard: bool = True) -> list[Path]:
+        """Write the tables (Parquet and CSV) and the dashboard to folder ``out``."""
+        return write_outputs(self, out, dashboard=dashboard)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {
@@ -58,18 +86,30 @@ def run_id_for(scenario: str, seed: int) -> str:
     return f"{scenario}-s{seed}"
 
 
-def simulate(params: Params, seed: int, scenario: str = "custom") -> RunResult:
+def simulate(params: Params | Mapping[str, Any], seed: int, scenario: str = "custom") -> RunResult:
     """Run the model over its whole horizon and return its tables.
+
+    Most users want :func:`statecraft.run_scenario`, which also reads scenario files.
 
     Parameters
     ----------
-    params : Params
-        Validated parameters.
+    params : Params or mapping
+        Validated parameters, or parameter values by name (validated on top of the defaults).
     seed : int
         Seed of the run's single random generator (``numpy.random.default_rng(seed)``).
     scenario : str, default="custom"
         Label stored with the outputs.
+
+    Raises
+    ------
+    ParameterError
+        If ``params`` is a mapping with an unknown name or a value out of bounds.
     """
+    if not isinstance(params, Params):
+        params = Params(**dict(params))
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed < 2**63:
+        raise ParameterError(f"seed must be an integer in [0, 2^63); got {seed!r}")
+    seed = int(seed)
     model = StatecraftModel(params, rng=seed)
     while model.running:
         model.step()
@@ -118,28 +158,7 @@ def simulate(params: Params, seed: int, scenario: str = "custom") -> RunResult:
     for p in PARAMETERS:
         run_row[p.name] = _param_value(getattr(params, p.name))
     run = pd.DataFrame([run_row])
-    return RunResult(run=run, timeseries=ts, niches=niches, champions=champions)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _atomic_write(path: Path, write) -> None:
-    """Write ``path`` through a temporary file in the same folder and ``os.replace`` it, so a
-    reader (or a crash) never sees a half-written file. The file gets the usual permissions
-    (0666 less the umask), not mkstemp's private 0600."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    return RunResult(run=run, timeseries=ts, niches=niches, champions=champions, params=params)
 
 
 def write_outputs(result: RunResult, out_dir: str | Path, dashboard: bool = True) -> list[Path]:
@@ -149,14 +168,14 @@ def write_outputs(result: RunResult, out_dir: str | Path, dashboard: bool = True
     written = []
     for name, df in result.tables().items():
         pq = out / f"{name}.parquet"
-        _atomic_write(pq, lambda tmp, df=df: df.to_parquet(tmp, index=False))
+        atomic_write(pq, lambda tmp, df=df: df.to_parquet(tmp, index=False))
         csv = out / f"{name}.csv"
-        _atomic_write(csv, lambda tmp, df=df: df.to_csv(tmp, index=False))
+        atomic_write(csv, lambda tmp, df=df: df.to_csv(tmp, index=False))
         written += [pq, csv]
     if dashboard:
         from .plots import dashboard as draw
 
         png = out / "dashboard.png"
-        _atomic_write(png, lambda tmp: draw(result, tmp))
+        atomic_write(png, lambda tmp: draw(result, tmp))
         written.append(png)
     return written

@@ -15,30 +15,27 @@ is one line naming the file, the key and what was expected.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from .errors import ParameterError, ScenarioError
+from .files import did_you_mean, read_toml
 from .params import PARAMETERS, Params, param
 
 __all__ = [
+    "ParameterError",
     "Scenario",
     "ScenarioError",
     "format_validation_error",
     "load_scenario",
-    "read_toml",
     "resolve",
 ]
 
 TOP_LEVEL_KEYS = {"description", "seed", "parameters"}
 _NAMES = {p.name for p in PARAMETERS}
-
-
-class ScenarioError(ValueError):
-    """A scenario (or parameter set) is not valid; the message says where and why."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +77,8 @@ def format_validation_error(err: ValidationError, where: str) -> str:
         return f"{where}: {msg}"
     key = str(loc[0])
     if e["type"] == "extra_forbidden" and len(loc) == 1:
-        return f"{where}: unknown parameter '{key}' (see `statecraft params` for the list)"
+        hint = did_you_mean(key, _NAMES) or " (see `statecraft params` for the list)"
+        return f"{where}: unknown parameter '{key}'{hint}"
     if e["type"] == "extra_forbidden":
         path = ".".join(str(x) for x in loc)
         return f"{where}: unknown key '{path}'"
@@ -94,46 +92,8 @@ def resolve(overrides: dict[str, Any], where: str = "parameters") -> Params:
     """Validate ``overrides`` on top of the defaults; raise :class:`ScenarioError` if invalid."""
     try:
         return Params(**overrides)
-    except ValidationError as err:
-        raise ScenarioError(format_validation_error(err, where)) from None
-
-
-def read_toml(
-    ref: str | Path,
-    folder: str,
-    what: str,
-    error: type[ScenarioError],
-    keys: set[str],
-    hint: str,
-) -> tuple[Path, dict[str, Any]]:
-    """Find and parse a TOML data file whose top-level keys must be among ``keys``; raise
-    ``error`` with a one-line message if that fails.
-
-    ``ref`` is a path, or a bare name looked up as ``<folder>/<name>.toml`` in the current
-    directory, then among the project's shipped files. ``hint`` is added when an unknown
-    top-level key is a parameter name (it belongs in a table).
-    """
-    path = Path(ref)
-    if not path.suffix and not path.exists():
-        local = Path(folder) / f"{path}.toml"
-        shipped = Path(__file__).resolve().parents[1] / folder / f"{path}.toml"
-        path = local if local.is_file() or not shipped.is_file() else shipped
-    if not path.is_file():
-        raise error(f"{path}: no such {what} file")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise error(f"{path}: malformed TOML: {err}") from None
-    except UnicodeDecodeError:
-        raise error(f"{path}: not a UTF-8 text file") from None
-    unknown = sorted(set(data) - keys)
-    if unknown:
-        extra = f" ({hint})" if unknown[0] in _NAMES else ""
-        raise error(
-            f"{path}: unknown top-level key '{unknown[0]}'{extra}; "
-            f"expected {', '.join(sorted(keys))}"
-        )
-    return path, data
+    except ParameterError as err:
+        raise ScenarioError(format_validation_error(err.validation_error, where)) from None
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -149,6 +109,7 @@ def load_scenario(path: str | Path) -> Scenario:
         ScenarioError,
         TOP_LEVEL_KEYS,
         "parameters go under [parameters]",
+        _NAMES,
     )
     description = data.get("description", "")
     if not isinstance(description, str):

@@ -1,7 +1,9 @@
 import math
+import re
+from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
+from statecraft.errors import ParameterError
 from statecraft.params import PARAMETERS, SHARE_GROUPS, Params, parameter_table_markdown
 
 
@@ -32,18 +34,18 @@ def test_values_just_outside_bounds_are_refused(decl):
     step = 1 if decl.kind == "int" else max(abs(hi - lo) * 1e-6, 1e-9)
     for bad in (lo - step, hi + step):
         value = int(bad) if decl.kind == "int" else float(bad)
-        with pytest.raises(ValidationError, match=decl.name):
+        with pytest.raises(ParameterError, match=decl.name):
             Params(**{decl.name: value})
 
 
 def test_wrong_types_are_refused():
-    with pytest.raises(ValidationError, match="n_city_funds"):
+    with pytest.raises(ParameterError, match="n_city_funds"):
         Params(n_city_funds=3.5)
-    with pytest.raises(ValidationError, match="herding"):
+    with pytest.raises(ParameterError, match="herding"):
         Params(herding="high")
-    with pytest.raises(ValidationError, match="herding"):
+    with pytest.raises(ParameterError, match="herding"):
         Params(herding=True)
-    with pytest.raises(ValidationError, match="herding"):
+    with pytest.raises(ParameterError, match="herding"):
         Params(herding=math.nan)
 
 
@@ -53,21 +55,21 @@ def test_integers_are_accepted_for_floats():
 
 @pytest.mark.parametrize("group", SHARE_GROUPS)
 def test_shares_must_add_up_to_one(group):
-    with pytest.raises(ValidationError, match="must add up to 1"):
+    with pytest.raises(ParameterError, match="must add up to 1"):
         Params(**{group[0]: 0.0})
 
 
 def test_unknown_parameter_is_refused():
-    with pytest.raises(ValidationError, match="extra"):
+    with pytest.raises(ParameterError, match="unknown parameter"):
         Params(hearding=0.5)
 
 
 def test_dates_and_niches_are_validated():
-    with pytest.raises(ValidationError, match="policy_date"):
+    with pytest.raises(ParameterError, match="policy_date"):
         Params(policy_date="2026-13")
-    with pytest.raises(ValidationError, match="devalued_niches"):
+    with pytest.raises(ParameterError, match="devalued_niches"):
         Params(devalued_niches=["robots"])
-    with pytest.raises(ValidationError, match="end_date"):
+    with pytest.raises(ParameterError, match="end_date"):
         Params(start_date="2025-01", end_date="2024-12")
 
 
@@ -78,7 +80,7 @@ def test_parameter_table_lists_every_parameter():
 
 
 def test_reinvestment_shares_cannot_exceed_revenue():
-    with pytest.raises(ValidationError, match="designer_rd_share \\+ foundry_reinvest_share"):
+    with pytest.raises(ParameterError, match="designer_rd_share \\+ foundry_reinvest_share"):
         Params(designer_rd_share=0.7, foundry_reinvest_share=0.5)
 
 
@@ -93,8 +95,43 @@ def test_assumed_values_are_flagged_as_assumptions():
 
 def test_niche_values_must_leave_some_niche_worth_something():
     zero = {f"niche_value_{n}": 0.0 for n in ("llm", "multimodal", "assistants", "speech")}
-    with pytest.raises(ValidationError, match="must not all be 0"):
+    with pytest.raises(ParameterError, match="must not all be 0"):
         Params(**zero, niche_value_science=0.0, niche_value_vision=0.0)
     everything = ["llm", "multimodal", "assistants", "speech", "science", "vision"]
-    with pytest.raises(ValidationError, match="after the paradigm shift"):
+    with pytest.raises(ParameterError, match="after the paradigm shift"):
         Params(devalued_niches=everything, paradigm_devaluation=1.0)
+
+
+# --- provenance ---------------------------------------------------------------------------------
+FACT_TABLE = Path(__file__).resolve().parents[1] / "docs" / "FACTS.md"
+_CITED = re.compile(r"\b([MSC]\d{1,2}) \((\d{3}(?:, \d{3})*)\)")
+
+
+def _fact_rows() -> dict[str, set[str]]:
+    rows = {}
+    for line in FACT_TABLE.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and re.fullmatch(r"[MSC]\d{1,2}", cells[0]):
+            rows[cells[0]] = set(re.findall(r"\d{3}", cells[2]))
+    return rows
+
+
+def test_fact_table_has_every_row_once() -> None:
+    rows = _fact_rows()
+    assert len(rows) >= 35
+    assert {"M1", "M7", "S1", "S2", "S9", "S12", "C6", "C7"} <= set(rows)
+
+
+@pytest.mark.parametrize("decl", PARAMETERS, ids=lambda d: d.name)
+def test_provenance_names_facts_the_table_has(decl) -> None:
+    rows = _fact_rows()
+    ids = re.findall(r"\b([MSC]\d{1,2})\b", decl.source)
+    if not decl.is_assumption:
+        assert _CITED.search(decl.source), f"{decl.name}: must cite a fact row: {decl.source!r}"
+    for row in ids:
+        assert row in rows, f"{decl.name} cites {row}, which docs/FACTS.md does not have"
+    # An article cited beside rows must hold one of them; cited alone, it must exist.
+    articles = set().union(*(rows[r] for r in ids)) if ids else {"000", "001", "002", "003", "004"}
+    for group in re.findall(r"\((\d{3}(?:, \d{3})*)\)", decl.source):
+        for art in re.findall(r"\d{3}", group):
+            assert art in articles, f"{decl.name} cites article {art}; its rows are in {articles}"
