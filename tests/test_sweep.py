@@ -106,6 +106,8 @@ def test_load_gives_tidy_tables(small) -> None:
     _, res = small
     assert list(res.runs.columns) == [
         "run_id",
+        "experiment",
+        "scenario",
         "point",
         "replicate",
         "seed",
@@ -120,6 +122,14 @@ def test_load_gives_tidy_tables(small) -> None:
     assert (res.final["step"] == 18).all()
     assert len(res.timeseries) == 12 * 18
     assert res.timeseries.groupby("run_id")["step"].apply(list).map(len).eq(18).all()
+    # The tables say which experiment and which base scenario they come from.
+    assert set(res.final["experiment"]) == {"exp"} and set(res.final["scenario"]) == {"baseline"}
+    # One merged table: design point and outcomes per run.
+    table = res.table
+    assert len(table) == 12 and table["run_id"].is_unique
+    assert {"herding", "n_city_funds", "active_startups", "capability_gap_months"} <= set(table)
+    row = table.iloc[3]
+    assert row["active_startups"] == res.final.set_index("run_id").loc[row["run_id"]].active_startups
 
 
 def test_manifest_records_hash_versions_times_and_status(small, tmp_path: Path) -> None:
@@ -402,7 +412,7 @@ def test_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path: Path) -> None:
 
 
 def test_inline_exception_is_recorded(monkeypatch, small, tmp_path: Path) -> None:
-    import statecraft.sweep as sweep_mod
+    import statecraft.sweep.engines as sweep_mod
 
     exp, _ = small
     real = sweep_mod.simulate
