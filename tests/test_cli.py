@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 from statecraft import __version__
-from statecraft.params import parameter_table_markdown
+from statecraft.params import PARAMETERS, parameter_table_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -67,10 +67,15 @@ def test_bad_input_gives_one_line_error_and_status_2(tmp_path):
     assert not (tmp_path / "results").exists()
 
 
-def test_params_prints_the_table():
+def test_params_prints_one_row_per_parameter_with_unit_bounds_and_source():
     proc = _cli("params")
     assert proc.returncode == 0
-    assert proc.stdout == parameter_table_markdown()
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("| parameter | default | unit | bounds |")
+    rows = {line.split("|")[1].strip().strip("`"): line for line in lines[2:]}
+    assert set(rows) == {p.name for p in PARAMETERS}
+    herding = rows["herding"]
+    assert "[0, 1]" in herding and "assumption" in herding
 
 
 def test_readme_parameter_table_is_current():

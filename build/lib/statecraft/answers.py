@@ -1,0 +1,138 @@
+"""Answer the README's questions from the shipped scenarios, over replicate seeds.
+
+``python -m statecraft.answers [N_SEEDS]`` runs each scenario in ``scenarios/`` with seeds
+0..N-1 and prints the means (and ranges) of the headline numbers as a Markdown table.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .run import simulate
+from .scenario import load_scenario
+from .summary import months_devalued_funding_persists, summarize, value_at
+
+__all__ = ["answers_table", "lag_table"]
+
+ROWS = (
+    ("startups_2025_01", "startups in Jan 2025 (S1: >5,000)", "{:,.0f}"),
+    ("approved_models_2024_04", "approved generative models by Apr 2024 (S2: 117)", "{:.0f}"),
+    ("domestic_share_passes_50pct", "domestic share of accelerators passes 50 %", None),
+    ("gap_months_2025_06", "gap to US frontier, Jun 2025 (months)", "{:.1f}"),
+    ("gap_months_2030_12", "gap to US frontier, Dec 2030 (months)", "{:.1f}"),
+    ("domestic_performance_end", "domestic chip performance 2030 (vs flagship)", "{:.2f}"),
+    ("domestic_capacity_end", "domestic foundry capacity 2030 (k/month)", "{:.0f}"),
+    ("wasted_share_end", "state money to startups wasted by 2030 (share)", "{:.2f}"),
+    ("wasted_funding_usd_bn_end", "wasted by 2030 (US$ bn)", "{:.1f}"),
+    ("startups_end", "startups alive Dec 2030", "{:,.0f}"),
+    ("duplication_index_mean", "duplication index (mean)", "{:.2f}"),
+    (
+        "months_devalued_funding_persists",
+        "months state money keeps flowing to devalued niches",
+        "{:.0f}",
+    ),
+    ("champions_ever", "national champions by 2030", "{:.1f}"),
+    ("ai_adoption_end", "AI adoption 2030 (S12 target 0.9)", "{:.2f}"),
+)
+
+
+def _median_date(values: list[str | None]) -> str:
+    """Median month, counting runs that never get there as later than any month."""
+    months = sorted(v for v in values if v is not None)
+    never = len(values) - len(months)
+    if never * 2 >= len(values):  # the median run never gets there
+        return f"never ({never} of {len(values)} runs)"
+    suffix = f" ({never} of {len(values)} runs never)" if never else ""
+    return months[(len(values) - 1) // 2] + suffix
+
+
+def answers_table(scenario_dir: Path = Path("scenarios"), n_seeds: int = 10) -> str:
+    """Markdown table: one column per scenario, mean over seeds (median month for dates)."""
+    columns: dict[str, list[str]] = {}
+    champs: dict[str, pd.DataFrame] = {}
+    for path in sorted(scenario_dir.glob("*.toml")):
+        sc = load_scenario(path)
+        rows = []
+        for seed in range(n_seeds):
+            res = simulate(sc.params, seed=seed, scenario=sc.name)
+            s = summarize(res.timeseries, res.niches, res.champions, sc.params.paradigm_shift_date)
+            s["domestic_capacity_end"] = value_at(
+                res.timeseries,
+                "domestic_capacity",
+                res.timeseries["date"].iloc[-1].strftime("%Y-%m"),
+            )
+            rows.append(s)
+            champs.setdefault(sc.name, []).append(res.champions)
+        cells = []
+        for key, _, fmt in ROWS:
+            vals = [r[key] for r in rows]
+            if fmt is None:
+                cells.append(_median_date(vals))
+            else:
+                x = np.array(vals, dtype=float)
+                x = x[~np.isnan(x)]
+                if len(x) == 0:
+                    cells.append("n/a")
+                    continue
+                cell = fmt.format(x.mean())
+                if len(x) > 1 and x.std(ddof=1) > 0:
+                    cell += " ± " + fmt.format(x.std(ddof=1) / np.sqrt(len(x)))
+                cells.append(cell)
+        columns[sc.name] = cells
+    names = list(columns)
+    out = ["| | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+    for i, (_, label, _) in enumerate(ROWS):
+        out.append(f"| {label} | " + " | ".join(columns[n][i] for n in names) + " |")
+    out.append("")
+    out.append(
+        f"Means ± standard error over seeds 0–{n_seeds - 1} (median month for dates). "
+        "Differences smaller than about twice the standard errors are noise."
+    )
+    out.append("")
+    out.append("Champions by niche and city (all seeds pooled, share of champions):")
+    out.append("")
+    for name in names:
+        df = pd.concat(champs[name]) if champs[name] else pd.DataFrame()
+        if df.empty:
+            out.append(f"- {name}: none")
+            continue
+        niche = df["niche"].value_counts(normalize=True).round(2).to_dict()
+        city = df["city"].value_counts(normalize=True).head(4).round(2).to_dict()
+        out.append(f"- {name}: niches {niche}; top cities {city}")
+    return "\n".join(out) + "\n"
+
+
+def lag_table(lags=(3.0, 6.0, 18.0, 36.0), n_seeds: int = 3) -> str:
+    """How long state equity keeps flowing to devalued niches, by ``allocation_lag_months``."""
+    base = load_scenario(Path("scenarios") / "baseline.toml")
+    cells = []
+    for lag in lags:
+        params = base.params.model_copy(update={"allocation_lag_months": lag})
+        months = [
+            months_devalued_funding_persists(
+                simulate(params, seed=s, scenario="baseline").timeseries,
+                params.paradigm_shift_date,
+            )
+            for s in range(n_seeds)
+        ]
+        cells.append(f"{np.mean(months):.0f}")
+    head = "| `allocation_lag_months` | " + " | ".join(f"{x:g}" for x in lags) + " |"
+    rule = "|---" * (len(lags) + 1) + "|"
+    row = "| months money keeps flowing to devalued niches | " + " | ".join(cells) + " |"
+    return "\n".join([head, rule, row]) + "\n"
+
+
+def main() -> int:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+    sys.stdout.write(answers_table(n_seeds=n))
+    sys.stdout.write("\nPersistence after the paradigm shift (baseline, 3 seeds):\n\n")
+    sys.stdout.write(lag_table())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Experiment files shipped with statecraft (TOML data; found with importlib.resources)."""

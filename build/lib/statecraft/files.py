@@ -1,0 +1,172 @@
+"""Reading the project's data files and writing output files safely.
+
+- :func:`find_data_file` resolves a scenario or experiment reference: a path, or a bare name
+  looked up in ``./scenarios/`` (``./experiments/``) and then among the files shipped inside the
+  package (``statecraft.scenarios``, ``statecraft.experiments``, found with
+  :mod:`importlib.resources`, so they work after a plain ``pip install`` from any folder);
+- :func:`read_toml` parses a TOML data file and checks its top-level keys;
+- :func:`atomic_write` writes a file under a temporary name and renames it into place.
+
+Nothing in a data file is executed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tempfile
+import tomllib
+from collections.abc import Callable, Iterable
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from .errors import StatecraftError
+
+__all__ = [
+    "SHIPPED_FOLDERS",
+    "atomic_write",
+    "did_you_mean",
+    "find_data_file",
+    "read_toml",
+    "shipped",
+    "shipped_path",
+]
+
+#: Folder name -> package that ships its files.
+SHIPPED_FOLDERS = {"scenarios": "statecraft.scenarios", "experiments": "statecraft.experiments"}
+
+
+def shipped(folder: str) -> dict[str, Path]:
+    """Files shipped in ``folder`` (``"scenarios"`` or ``"experiments"``): name -> path.
+
+    Examples
+    --------
+    >>> from statecraft.files import shipped
+    >>> "baseline" in shipped("scenarios")
+    True
+    """
+    root = files(SHIPPED_FOLDERS[folder])
+    return {
+        Path(p.name).stem: Path(str(p))
+        for p in sorted(root.iterdir(), key=lambda p: p.name)
+        if p.name.endswith(".toml")
+    }
+
+
+def shipped_path(folder: str, name: str) -> Path | None:
+    """Path of the shipped file ``<folder>/<name>.toml``, or ``None``."""
+    return shipped(folder).get(name)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """``" (did you mean 'x'?)"`` for the closest of ``choices``, or ``""``."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def find_data_file(ref: str | Path, folder: str, what: str, error: type[StatecraftError]) -> Path:
+    """Resolve ``ref`` to an existing file.
+
+    A bare name (no suffix, not an existing path) is looked up as ``<folder>/<name>.toml`` in
+    the current directory first, then among the files shipped with the package.
+
+    Raises
+    ------
+    StatecraftError
+        (of type ``error``) naming the file and, for a bare name, the shipped choices.
+    """
+    path = Path(ref)
+    if not path.suffix and not path.exists():
+        local = Path(folder) / f"{path}.toml"
+        if local.is_file():
+            return local
+        ship = shipped(folder)
+        if str(ref) in ship:
+            return ship[str(ref)]
+        raise error(
+            f"{ref}: no such {what} file, nor a shipped {what}{did_you_mean(str(ref), ship)}; "
+            f"shipped: {', '.join(ship)} (`statecraft {folder}` lists them)"
+        )
+    if not path.is_file():
+        raise error(f"{path}: no such {what} file")
+    return path
+
+
+def read_toml(
+    ref: str | Path,
+    folder: str,
+    what: str,
+    error: type[StatecraftError],
+    keys: set[str],
+    hint: str = "",
+    hint_names: Iterable[str] = (),
+) -> tuple[Path, dict[str, Any]]:
+    """Find and parse a TOML data file whose top-level keys must be among ``keys``.
+
+    ``hint`` is added when an unknown top-level key is one of ``hint_names`` (a parameter
+    name written at the top level, where it belongs in a table). A UTF-8 byte-order mark is
+    accepted.
+
+    Raises
+    ------
+    StatecraftError
+        (of type ``error``) with a one-line message naming the file and the key.
+    """
+    path = find_data_file(ref, folder, what, error)
+    try:
+        data = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+    except tomllib.TOMLDecodeError as err:
+        raise error(f"{path}: malformed TOML: {err}") from None
+    except UnicodeDecodeError:
+        raise error(f"{path}: not a UTF-8 text file") from None
+    except OSError as err:
+        raise error(f"{path}: cannot read: {err.strerror}") from None
+    unknown = sorted(set(data) - keys)
+    if unknown:
+        key = unknown[0]
+        extra = f" ({hint})" if hint and key in set(hint_names) else did_you_mean(key, keys)
+        raise error(
+            f"{path}: unknown top-level key {key!r}{extra}; expected {', '.join(sorted(keys))}"
+        )
+    return path, data
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write(path: str | Path, write: Callable[[str], Any]) -> None:
+    """Write ``path`` through a temporary file in the same folder, then :func:`os.replace` it.
+
+    A reader, or a crash, never sees a half-written file under the final name. The file gets
+    the usual permissions (0666 less the umask), not :func:`tempfile.mkstemp`'s private 0600.
+
+    Parameters
+    ----------
+    path : str or Path
+        Final file name; its folder must exist.
+    write : callable
+        ``write(tmp_path)`` writes the whole content to ``tmp_path``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from statecraft.files import atomic_write
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> atomic_write(d / "a.txt", lambda tmp: pathlib.Path(tmp).write_text("hello"))
+    >>> (d / "a.txt").read_text()
+    'hello'
+    """
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

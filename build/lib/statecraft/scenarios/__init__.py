@@ -1,0 +1,1 @@
+"""Scenario files shipped with statecraft (TOML data; found with importlib.resources)."""

@@ -1,0 +1,33 @@
+"""Sweeps: run an experiment's runs in parallel, store results as they finish, resume after a
+crash, and read them back.
+
+- :mod:`.runner` — :func:`run_sweep`, the loop that feeds an engine and stores its outcomes;
+- :mod:`.engines` — :class:`RunTask`, :func:`execute` and the inline, process-pool and Dask
+  engines;
+- :mod:`.store` — the sweep folder (manifest, atomic files, resume; its layout is documented
+  there and in the README);
+- :mod:`.results` — :func:`load` into tidy tables, :func:`sobol_indices`.
+"""
+
+from ..errors import SweepError
+from .engines import Outcome, RunTask, execute, local_cluster
+from .results import SweepResults, load, sobol_indices
+from .runner import SweepSummary, default_workers, run_sweep
+from .store import MANIFEST, git_commit, model_code_digest
+
+__all__ = [
+    "MANIFEST",
+    "Outcome",
+    "RunTask",
+    "SweepError",
+    "SweepResults",
+    "SweepSummary",
+    "default_workers",
+    "execute",
+    "git_commit",
+    "load",
+    "local_cluster",
+    "model_code_digest",
+    "run_sweep",
+    "sobol_indices",
+]

@@ -1,0 +1,145 @@
+"""Run every run of an experiment not yet stored in its sweep folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import SweepError
+from ..experiment import Experiment
+from ..files import atomic_write
+from .engines import Outcome, _run_dask, _run_inline, _run_local
+from .store import SweepStore, _now, task_for
+
+__all__ = ["SweepSummary", "default_workers", "run_sweep"]
+
+
+@dataclass(frozen=True)
+class SweepSummary:
+    """What a call of :func:`run_sweep` did."""
+
+    out: Path
+    total: int
+    skipped: int
+    ran: int
+    failed: int
+    elapsed_s: float
+
+
+# --- the runner ---------------------------------------------------------------------------------
+def default_workers() -> int:
+    """CPUs this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
+def _progress(total: int, initial: int, enabled: bool):
+    from tqdm.auto import tqdm
+
+    return tqdm(
+        total=total,
+        initial=initial,
+        unit="run",
+        file=sys.stderr,
+        disable=not enabled,
+        dynamic_ncols=True,
+        smoothing=0.1,
+    )
+
+
+def run_sweep(
+    experiment: Experiment,
+    out: str | Path,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    force: bool = False,
+    retry_failed: bool = False,
+    progress: bool = True,
+) -> SweepSummary:
+    """Run every run of ``experiment`` not yet stored in ``out``.
+
+    Parameters
+    ----------
+    experiment : Experiment
+        From :func:`statecraft.experiment.load_experiment`.
+    out : str or Path
+        Output directory; created if needed. If it holds results of this experiment, they are
+        kept and only the missing runs run.
+    workers : int, optional
+        Local worker processes (default: every CPU this process may use); 1 runs in this
+        process. Ignored with ``scheduler``.
+    scheduler : str, optional
+        Address of a running Dask scheduler (``tcp://127.0.0.1:8786``); runs go to its workers.
+    force : bool, default=False
+        Accept a directory holding results of a changed experiment: keep the stored runs whose
+        task (parameters, seed) is unchanged, discard the rest.
+    retry_failed : bool, default=False
+        Run again the runs recorded as failed.
+    progress : bool, default=True
+        Show a progress bar (done/total, failures, ETA) on standard error.
+
+    Returns
+    -------
+    SweepSummary
+
+    Raises
+    ------
+    SweepError
+        If ``out`` is not usable for this experiment.
+    """
+    t0 = time.perf_counter()
+    out = Path(out)
+    if workers is not None and workers < 1:
+        raise SweepError(f"--workers must be an integer >= 1; got {workers}")
+    specs = experiment.runs()
+    store = SweepStore(out, experiment, specs, force)
+    try:
+        done = store.stored(retry_failed)
+        tasks = [task_for(experiment, s) for s in specs if s.run_id not in done]
+        n = workers or default_workers()
+        engine = f"dask {scheduler}" if scheduler else f"local x{n}"
+        session = {"started": _now(), "engine": engine, "to_run": len(tasks)}
+        # The manifest first: a directory with one is a sweep directory whatever else happens.
+        store.write_manifest(state="running", session={**session, "finished": None})
+        atomic_write(out / "experiment.toml", lambda tmp: shutil.copyfile(experiment.path, tmp))
+        failed = sum(1 for s in store.status.values() if s["status"] == "failed")
+        ran = 0
+        state = "interrupted"
+        if scheduler:
+            outcomes: Iterable[Outcome] = _run_dask(tasks, scheduler)
+        elif n == 1 or len(tasks) <= 1:
+            outcomes = _run_inline(tasks)
+        else:
+            outcomes = _run_local(tasks, min(n, len(tasks)))
+        with _progress(len(specs), len(specs) - len(tasks), progress) as bar:
+            bar.set_postfix(failed=failed)
+            try:
+                for outcome in outcomes:
+                    store.store(outcome)
+                    ran += 1
+                    if outcome.error is not None:
+                        failed += 1
+                        bar.set_postfix(failed=failed)
+                    bar.update()
+                state = "complete"
+            finally:
+                close = getattr(outcomes, "close", None)
+                if close is not None:
+                    close()
+                session.update(finished=_now(), ran=ran)
+                store.write_manifest(state=state, session=session)
+    finally:
+        store.close()
+    return SweepSummary(
+        out=out,
+        total=len(specs),
+        skipped=len(specs) - len(tasks),
+        ran=ran,
+        failed=failed,
+        elapsed_s=time.perf_counter() - t0,
+    )
