@@ -75,7 +75,7 @@ def _n_stored(out: Path) -> int:
     return len(list(d.glob("*.parquet"))) if d.is_dir() else 0
 
 
-def _wait_for(cond, timeout: float = 60.0) -> None:
+def _wait_for(cond, timeout: float = 180.0) -> None:  # generous: CI machines are shared
     end = time.monotonic() + timeout
     while not cond():
         assert time.monotonic() < end, "timed out"
