@@ -122,6 +122,8 @@ def read_toml(
         raise error(f"{path}: not a UTF-8 text file") from None
     except OSError as err:
         raise error(f"{path}: cannot read: {err.strerror}") from None
+    except RecursionError:
+        raise error(f"{path}: malformed TOML: arrays or tables nested too deeply") from None
     unknown = sorted(set(data) - keys)
     if unknown:
         key = unknown[0]

@@ -380,10 +380,11 @@ def test_first_manifest_is_written_before_the_experiment_file_is_copied(
 
 
 def test_run_files_without_a_manifest_are_refused(small, tmp_path: Path) -> None:
-    # Results with no manifest cannot be matched to an experiment: never reuse them.
+    # Results with no manifest and no tag naming their run cannot be matched to an
+    # experiment: never reuse them.
     exp, _ = small
     (tmp_path / "o" / "final").mkdir(parents=True)
-    (tmp_path / "o" / "final" / "p00000-r000.parquet").write_text("?")
+    pd.DataFrame({"x": [1]}).to_parquet(tmp_path / "o" / "final" / "p00000-r000.parquet")
     with pytest.raises(SweepError, match=r"holds final/p00000-r000\.parquet but no manifest"):
         run_sweep(exp, tmp_path / "o", workers=1, progress=False)
 
