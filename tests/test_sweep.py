@@ -129,7 +129,8 @@ def test_load_gives_tidy_tables(small) -> None:
     assert len(table) == 12 and table["run_id"].is_unique
     assert {"herding", "n_city_funds", "active_startups", "capability_gap_months"} <= set(table)
     row = table.iloc[3]
-    assert row["active_startups"] == res.final.set_index("run_id").loc[row["run_id"]].active_startups
+    stored = res.final.set_index("run_id").loc[row["run_id"]]
+    assert row["active_startups"] == stored.active_startups
 
 
 def test_manifest_records_hash_versions_times_and_status(small, tmp_path: Path) -> None:
