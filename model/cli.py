@@ -184,7 +184,10 @@ def _run(args: argparse.Namespace) -> int:
     if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
         raise StatecraftError(f"--seed must be an integer in [0, {MAX_SEED}]; got {args.seed}")
     _check_max_memory(args)
-    check_run_cost(scenario.params, args.max_memory)
+    try:
+        check_run_cost(scenario.params, args.max_memory)
+    except StatecraftError as err:
+        raise StatecraftError(f"{scenario.path or scenario.name}: {err}") from None
     seed = args.seed if args.seed is not None else scenario.seed if scenario.seed is not None else 1
     out = args.out or Path("results") / run_id_for(scenario.name, seed)
     check_output_folder(out)  # before the run, not after it
@@ -234,7 +237,10 @@ def _sweep(args: argparse.Namespace) -> int:
     if not args.scheduler:
         # The largest design point decides; its factors are within the declared bounds.
         copies = min(args.workers or default_workers(), exp.size)
-        check_run_cost(_largest(exp, Params), args.max_memory, copies=copies)
+        try:
+            check_run_cost(_largest(exp, Params), args.max_memory, copies=copies)
+        except StatecraftError as err:
+            raise StatecraftError(f"{exp.path}: {err}") from None
     out = args.out or Path("results") / "sweeps" / exp.name
     s = run_sweep(
         exp,

@@ -121,12 +121,12 @@ _EXPECTED = {
     ("description",): "must be a string",
     ("scenario",): 'required: a scenario name or path (e.g. "baseline")',
     ("seed",): "required: a non-negative integer root seed",
-    ("replicates",): "must be an integer >= 1",
+    ("replicates",): "must be an integer in [1, 1000000]",
     ("timeseries",): "must be true or false",
     ("parameters",): "must be a table ([parameters])",
     ("design",): "must be a table ([design])",
     ("design", "kind"): f"must be one of {', '.join(DESIGN_KINDS)}",
-    ("design", "samples"): "must be an integer >= 1",
+    ("design", "samples"): "must be an integer in [1, 2^40]",
     ("factors",): "must be a table ([factors])",
 }
 
@@ -315,7 +315,7 @@ def _parse_factor(path: Path, name: str, spec: list | FactorSpec, design: str) -
             "values": "must be a non-empty list of numbers",
             "min": "must be a number",
             "max": "must be a number",
-            "levels": "must be an integer >= 1",
+            "levels": "must be an integer in [1, 100000]",
         }[field]
         got = e.get("input")
         if p.kind == "int" and field == "values" and isinstance(got, float):

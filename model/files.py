@@ -88,6 +88,8 @@ def find_data_file(ref: str | Path, folder: str, what: str, error: type[Statecra
             f"{ref}: no such {what} file, nor a shipped {what}{did_you_mean(str(ref), ship)}; "
             f"shipped: {', '.join(ship)} (`statecraft {folder}` lists them)"
         )
+    if path.is_dir():
+        raise error(f"{path}: is a folder, not a {what} file")
     if not path.is_file():
         raise error(f"{path}: no such {what} file")
     return path
