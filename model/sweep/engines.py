@@ -29,8 +29,9 @@ from ..scenario import resolve
 
 __all__ = ["MAX_ATTEMPTS", "Outcome", "RunTask", "execute", "local_cluster"]
 
-#: A run in flight when its worker process dies is retried this many times in all, then it is
-#: recorded as failed (it may be the run that kills its worker).
+#: A run that kills its worker process when it runs alone is tried this many times in all,
+#: then recorded as failed (runs merely in flight beside it are not counted: they run again
+#: alone; see :func:`_run_local`).
 MAX_ATTEMPTS = 3
 
 
