@@ -789,6 +789,7 @@ def _scheduler_lost(exp: Path, out: Path) -> tuple[bool, str]:
         for p in (worker, sched):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(p.pid, signal.SIGKILL)
+            p.wait(timeout=30)
     outcome, _, _ = _sweep_cli(exp, out)
     return ok and outcome == "accepted", f"ended {took:.1f} s after the loss: {line}"
 

@@ -8,6 +8,7 @@ symlink is planted, a worker process is killed with SIGKILL by the run it execut
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import shutil
@@ -255,3 +256,68 @@ def test_an_unsafe_output_folder_is_refused_before_running(tmp_path, capsys, whe
     assert err.startswith("statecraft: error: --out") and err.count("\n") == 1
     if where == "foreign":
         assert (target / "thesis.tex").read_text(encoding="utf-8") == "years of work"
+
+
+# --- the Dask scheduler lost mid-sweep ----------------------------------------------------------
+@pytest.mark.slow
+def test_a_lost_scheduler_ends_the_sweep_promptly_and_the_folder_resumes(tmp_path):
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    # 12 runs over four years: long enough to lose the scheduler mid-way.
+    path = _experiment(tmp_path, factors="herding = [0.0, 0.5, 1.0]", reps=4)
+    path.write_text(path.read_text().replace('"2020-06"', '"2023-12"'), encoding="utf-8")
+    exp = load_experiment(path)
+    bin_ = Path(sys.executable).parent
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    addr = f"tcp://127.0.0.1:{port}"
+    web = ["--dashboard-address", "127.0.0.1:0"]
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    sched = subprocess.Popen(
+        [bin_ / "dask", "scheduler", "--host", "127.0.0.1", "--port", str(port), *web],
+        start_new_session=True,
+        **quiet,
+    )
+    worker = subprocess.Popen(
+        [bin_ / "dask", "worker", addr, "--nthreads", "1", "--host", "127.0.0.1", *web],
+        start_new_session=True,
+        **quiet,
+    )
+    out = tmp_path / "o"
+    quiet_bar = ["--no-progress"]
+    try:
+        time.sleep(3)
+        proc = subprocess.Popen(
+            [bin_ / "statecraft", "sweep", path, "--out", out, "--scheduler", addr, *quiet_bar],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        end = time.monotonic() + 180
+        while not list((out / "final").glob("*.parquet")) and proc.poll() is None:
+            assert time.monotonic() < end, "no run finished"
+            time.sleep(0.05)
+        os.killpg(sched.pid, signal.SIGKILL)
+        _, err = proc.communicate(timeout=60)  # ends by itself: no hang
+    finally:
+        for p in (worker, sched):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(p.pid, signal.SIGKILL)
+            p.wait(timeout=30)
+    if proc.returncode == 0:
+        pytest.skip("the sweep finished before the scheduler was killed")
+    assert proc.returncode == 2, err
+    assert "statecraft: error: lost the Dask scheduler at" in err
+    assert "rerun the same command to resume" in err
+    res = load(out)
+    assert set(res.runs["status"]) <= {"ok", "pending"}  # lost runs are not recorded failed
+    summary = _resume(exp, out)
+    assert summary.failed == 0 and summary.skipped >= 1
+    assert (load(out).runs["status"] == "ok").all()
+    assert verify_folder(out).intact

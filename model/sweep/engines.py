@@ -336,7 +336,7 @@ def _run_dask(tasks: list[RunTask], client: Any) -> Iterator[Outcome]:
     """
     from concurrent.futures import CancelledError
 
-    from distributed import as_completed
+    from distributed import KilledWorker, as_completed
 
     address = client.scheduler.address
     threads = sum(w["nthreads"] for w in client.scheduler_info()["workers"].values())
@@ -374,12 +374,12 @@ def _run_dask(tasks: list[RunTask], client: Any) -> Iterator[Outcome]:
             rid = keys.pop(fut.key)
             try:
                 outcome = fut.result()
-            except CancelledError:
-                raise _lost(address, stored) from None
-            except Exception as err:  # e.g. KilledWorker after repeated worker deaths
-                if client.status != "running":
-                    raise _lost(address, stored) from None
+            except KilledWorker as err:  # the run's workers died allowed-failures times
                 outcome = _died(rid, f"{type(err).__name__}: {err}".splitlines()[0])
+            except (CancelledError, Exception):
+                # execute() returns a run's own exceptions as outcomes: anything else is the
+                # cluster's (a closed connection, a lost scheduler), not the run's.
+                raise _lost(address, stored) from None
             # Release before storing the next: a finished future that stays referenced is
             # recomputed if the worker holding its result dies.
             fut.release()
