@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..errors import SweepError
 from ..files import atomic_write
-from .store import MANIFEST, file_sha256, read_manifest, run_problem
+from .store import MANIFEST, file_sha256, read_manifest, run_problem, status_on_disk
 
 __all__ = ["SweepResults", "load", "sobol_indices"]
 
@@ -123,7 +123,7 @@ def load(out: str | Path) -> SweepResults:
             row = {"run_id": rid, "experiment": exp["name"], "scenario": exp["scenario"]}
             row.update({k: r[k] for k in ("point", "replicate", "seed")})
             row.update(r["factors"])
-            status = _status_on_disk(out, r, keep_ts)
+            status = status_on_disk(out, r)
             problem = run_problem(out, {**r, "status": status}, keep_ts)
             if problem:
                 row.update(status="damaged", error=problem)
@@ -146,19 +146,6 @@ def load(out: str | Path) -> SweepResults:
     final = _concat(out, "final", final_files, ["run_id"])
     ts = _concat(out, "timeseries", ts_files, ["run_id", "step"])
     return SweepResults(runs=runs, final=final, timeseries=ts)
-
-
-def _status_on_disk(out: Path, row: dict, keep_ts: bool) -> str:
-    """A run's status: the manifest's, or - for a run stored after its last rewrite (a sweep
-    still running, or killed) - what its files say."""
-    if (out / "final" / f"{row['run_id']}.parquet").exists():
-        return "ok"
-    if (out / "errors" / f"{row['run_id']}.json").exists():
-        return "failed"
-    status = row.get("status")
-    if status in ("ok", "failed"):
-        return status  # its file is missing: run_problem reports it
-    return "pending"
 
 
 def _saltelli_blocks(factors: list[str], samples: int, point: pd.Series) -> np.ndarray:

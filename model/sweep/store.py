@@ -59,6 +59,8 @@ __all__ = [
     "git_commit",
     "model_code_digest",
     "read_manifest",
+    "run_problem",
+    "status_on_disk",
     "task_for",
     "verify_folder",
 ]
@@ -307,9 +309,11 @@ def verify_folder(out: str | Path) -> FolderReport:
             "rerun its `statecraft sweep` command with --out here to rebuild it from the run files"
         )
     ok, failed, pending, damaged = [], [], [], {}
+    keep_ts = bool(manifest.get("experiment", {}).get("timeseries"))
     for row in manifest["runs"]:
-        rid, status = row.get("run_id"), row.get("status")
-        problem = run_problem(out, row, timeseries=manifest["experiment"].get("timeseries"))
+        rid = row.get("run_id")
+        status = status_on_disk(out, row)
+        problem = run_problem(out, {**row, "status": status}, keep_ts)
         if status in ("ok", "failed") and problem:
             damaged[rid] = problem
         elif status == "ok":
@@ -319,6 +323,18 @@ def verify_folder(out: str | Path) -> FolderReport:
         else:
             pending.append(rid)
     return FolderReport(out, ok, failed, pending, damaged, note)
+
+
+def status_on_disk(out: Path, row: dict[str, Any]) -> str:
+    """A run's status: what its files say (a run stored after the manifest's last rewrite - a
+    sweep still running, or killed - has files the manifest does not list yet), else the
+    manifest's (whose files may then be missing: :func:`run_problem` reports it)."""
+    if (out / "final" / f"{row['run_id']}.parquet").exists():
+        return "ok"
+    if (out / "errors" / f"{row['run_id']}.json").exists():
+        return "failed"
+    status = row.get("status")
+    return status if status in ("ok", "failed") else "pending"
 
 
 def run_problem(out: Path, row: dict[str, Any], timeseries: bool | None) -> str | None:
