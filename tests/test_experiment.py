@@ -98,7 +98,11 @@ def test_shipped_experiment_runs_one_point(tmp_path: Path) -> None:
         ),
         ("herding = [0.0, 1.0]\nn_city_funds = { min = 2, max = 4 }", "", r"factors: empty design"),
         ('kind = "grid"', 'kind = "random"', r"design\.kind: must be one of grid, lhs, sobol"),
-        ("replicates = 2", "replicates = 0", r"replicates: must be an integer >= 1; got 0"),
+        (
+            "replicates = 2",
+            "replicates = 0",
+            r"replicates: must be an integer in \[1, 1000000\]; got 0",
+        ),
         ("seed = 11", "", r"seed: required"),
         ("herding = [0.0, 1.0]", 'start_date = ["2020-01"]', r"start_date' is a month parameter"),
         ("herding = [0.0, 1.0]", "devalued_niches = {}", r"'devalued_niches' is a niches param"),

@@ -129,9 +129,8 @@ def test_load_gives_tidy_tables(small) -> None:
     assert len(table) == 12 and table["run_id"].is_unique
     assert {"herding", "n_city_funds", "active_startups", "capability_gap_months"} <= set(table)
     row = table.iloc[3]
-    assert (
-        row["active_startups"] == res.final.set_index("run_id").loc[row["run_id"]].active_startups
-    )
+    stored = res.final.set_index("run_id").loc[row["run_id"]]
+    assert row["active_startups"] == stored.active_startups
 
 
 def test_manifest_records_hash_versions_times_and_status(small, tmp_path: Path) -> None:
@@ -382,10 +381,11 @@ def test_first_manifest_is_written_before_the_experiment_file_is_copied(
 
 
 def test_run_files_without_a_manifest_are_refused(small, tmp_path: Path) -> None:
-    # Results with no manifest cannot be matched to an experiment: never reuse them.
+    # Results with no manifest and no tag naming their run cannot be matched to an
+    # experiment: never reuse them.
     exp, _ = small
     (tmp_path / "o" / "final").mkdir(parents=True)
-    (tmp_path / "o" / "final" / "p00000-r000.parquet").write_text("?")
+    pd.DataFrame({"x": [1]}).to_parquet(tmp_path / "o" / "final" / "p00000-r000.parquet")
     with pytest.raises(SweepError, match=r"holds final/p00000-r000\.parquet but no manifest"):
         run_sweep(exp, tmp_path / "o", workers=1, progress=False)
 

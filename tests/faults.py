@@ -1,0 +1,22 @@
+"""Fault injection for the sweep tests and drills: task functions that kill their worker.
+
+Workers import this module by name (it is a module of the ``tests`` package), so the
+functions must live at module level.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+from statecraft.sweep.engines import RunTask, execute
+
+#: Runs whose worker process is killed (SIGKILL) every time it starts them.
+KILLERS = frozenset({"p00001-r000"})
+
+
+def kill_some(task: RunTask):
+    """Run ``task``, except that runs in :data:`KILLERS` kill their own worker process."""
+    if task.run_id in KILLERS:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return execute(task)

@@ -1,0 +1,323 @@
+"""Results a user can trust after any fault: a store that verifies itself, run folders written
+as a whole, locks that cannot be abused, and worker deaths blamed on the run that caused them.
+
+Faults are injected for real: files are truncated, swapped and deleted on disk, a ``.lock``
+symlink is planted, a worker process is killed with SIGKILL by the run it executes
+(:mod:`tests.faults`), and a disk write fails with ENOSPC.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from statecraft import cli
+from statecraft.experiment import load_experiment
+from statecraft.sweep import SweepError, load, run_sweep
+from statecraft.sweep.engines import _run_local
+from statecraft.sweep.store import task_for, verify_folder
+
+from tests import faults
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = (ROOT / "scenarios" / "baseline.toml").as_posix()
+
+
+def _experiment(folder: Path, factors: str = "herding = [0.0, 1.0]", reps: int = 2) -> Path:
+    path = folder / "tiny.toml"
+    path.write_text(
+        f'scenario = "{SCENARIO}"\nseed = 5\nreplicates = {reps}\nhorizon = "2020-06"\n'
+        f"timeseries = true\n\n[parameters]\nscale = 0.05\n\n[factors]\n{factors}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """A 4-run experiment, a complete sweep folder of it and its tables."""
+    tmp = tmp_path_factory.mktemp("tiny")
+    exp = load_experiment(_experiment(tmp))
+    run_sweep(exp, tmp / "ref", workers=1, progress=False)
+    return exp, tmp / "ref", load(tmp / "ref")
+
+
+def _copy(tiny, tmp_path: Path) -> Path:
+    out = tmp_path / "o"
+    shutil.copytree(tiny[1], out)
+    return out
+
+
+def _same(a, b) -> None:
+    pd.testing.assert_frame_equal(a.runs, b.runs)
+    pd.testing.assert_frame_equal(a.final, b.final)
+    pd.testing.assert_frame_equal(a.timeseries, b.timeseries)
+
+
+def _resume(exp, out: Path):
+    return run_sweep(exp, out, workers=1, progress=False)
+
+
+# --- the store verifies itself ------------------------------------------------------------------
+def test_a_run_file_copied_over_another_is_caught_on_load_and_rerun_on_resume(tiny, tmp_path):
+    exp, _, ref = tiny
+    out = _copy(tiny, tmp_path)
+    shutil.copyfile(out / "final" / "p00000-r000.parquet", out / "final" / "p00000-r001.parquet")
+    res = load(out)
+    status = res.runs.set_index("run_id")["status"]
+    assert status["p00000-r001"] == "damaged" and status["p00000-r000"] == "ok"
+    assert res.final["run_id"].is_unique and "p00000-r001" not in set(res.final["run_id"])
+    summary = _resume(exp, out)
+    assert (summary.ran, summary.repaired) == (1, 1)
+    _same(load(out), ref)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "delete_timeseries", "garble"])
+def test_a_damaged_or_missing_run_file_is_reported_and_rerun(tiny, tmp_path, damage):
+    exp, _, ref = tiny
+    out = _copy(tiny, tmp_path)
+    final = out / "final" / "p00001-r000.parquet"
+    if damage == "truncate":
+        final.write_bytes(final.read_bytes()[:100])
+    elif damage == "garble":
+        data = bytearray(final.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        final.write_bytes(bytes(data))
+    else:
+        (out / "timeseries" / "p00001-r000.parquet").unlink()
+    res = load(out)  # no ArrowInvalid, no silently dropped rows
+    row = res.runs.set_index("run_id").loc["p00001-r000"]
+    assert row["status"] == "damaged" and row["error"]
+    assert "p00001-r000" not in set(res.timeseries["run_id"])
+    assert cli.main(["check", str(out)]) == 1
+    summary = _resume(exp, out)
+    assert (summary.ran, summary.repaired) == (1, 1)
+    assert any("failed verification" in n for n in summary.notes)
+    _same(load(out), ref)
+    assert cli.main(["check", str(out)]) == 0
+
+
+def test_a_truncated_manifest_is_read_from_its_copy(tiny, tmp_path):
+    exp, _, ref = tiny
+    out = _copy(tiny, tmp_path)
+    (out / "manifest.json").write_text('{"format": 2, "runs": [', encoding="utf-8")
+    _same(load(out), ref)
+    summary = _resume(exp, out)
+    assert summary.ran == 0 and any("damaged" in n for n in summary.notes)
+    json.loads((out / "manifest.json").read_text())  # rewritten whole
+
+
+def test_a_lost_manifest_is_rebuilt_from_the_run_files(tiny, tmp_path, capsys):
+    exp, _, ref = tiny
+    out = _copy(tiny, tmp_path)
+    (out / "manifest.json").write_text("", encoding="utf-8")
+    (out / "manifest.prev.json").unlink()
+    with pytest.raises(SweepError, match=r"manifest\.json is damaged.*rebuild"):
+        load(out)
+    assert cli.main(["check", str(out)]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+    summary = _resume(exp, out)
+    assert summary.ran == 0  # every run file names its run and task: all kept
+    assert any("rebuilt" in n for n in summary.notes)
+    _same(load(out), ref)
+
+
+def test_a_truncated_error_record_is_rerun_not_a_crash(tiny, tmp_path):
+    exp, _, _ = tiny
+    out = _copy(tiny, tmp_path)
+    rid = "p00001-r001"
+    (out / "final" / f"{rid}.parquet").unlink()
+    (out / "timeseries" / f"{rid}.parquet").unlink()
+    (out / "errors" / f"{rid}.json").write_text('{"run_id": "p00001-r0', encoding="utf-8")
+    summary = _resume(exp, out)
+    assert summary.ran == 1 and summary.failed == 0
+    assert (load(out).runs["status"] == "ok").all()
+
+
+def test_check_reports_an_intact_folder(tiny, capsys):
+    assert cli.main(["check", str(tiny[1])]) == 0
+    out = capsys.readouterr().out
+    assert "4 runs: 4 ok and verified, 0 failed, 0 not run yet, 0 damaged" in out
+    report = verify_folder(tiny[1])
+    assert report.intact and len(report.ok) == 4
+
+
+# --- locks --------------------------------------------------------------------------------------
+def test_a_planted_lock_symlink_never_truncates_its_target(tiny, tmp_path):
+    exp, _, _ = tiny
+    victim = tmp_path / "precious.txt"
+    victim.write_text("keep me", encoding="utf-8")
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / ".lock").symlink_to(victim)
+    with pytest.raises(SweepError, match="lock file"):
+        run_sweep(exp, out, workers=1, progress=False)
+    assert victim.read_text(encoding="utf-8") == "keep me"
+
+
+# --- worker deaths ------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_a_run_that_kills_its_worker_is_blamed_alone(tiny):
+    """Only the killer is recorded as failed; the runs in flight beside it are re-run alone
+    and succeed, with the same results as on an undisturbed sweep."""
+    exp, _, ref = tiny
+    tasks = [task_for(exp, s) for s in exp.runs()]
+    outcomes = {o.run_id: o for o in _run_local(tasks, 2, fn=faults.kill_some)}
+    assert set(outcomes) == {t.run_id for t in tasks}
+    failed = {rid for rid, o in outcomes.items() if o.error is not None}
+    assert failed == set(faults.KILLERS)
+    assert "died 3 times running this run alone" in outcomes["p00001-r000"].error
+    good = pd.concat([o.final for rid, o in sorted(outcomes.items()) if o.error is None])
+    expected = ref.final[~ref.final["run_id"].isin(faults.KILLERS)]
+    pd.testing.assert_frame_equal(good.reset_index(drop=True), expected.reset_index(drop=True))
+
+
+def test_failed_runs_give_a_nonzero_exit_status(tiny, tmp_path, monkeypatch, capsys):
+    import statecraft.sweep.engines as engines
+
+    exp, _, _ = tiny
+    real = engines.simulate
+    bad = exp.runs()[2].seed
+
+    def flaky(params, seed, scenario):
+        if seed == bad:
+            raise RuntimeError("boom")
+        return real(params, seed=seed, scenario=scenario)
+
+    monkeypatch.setattr(engines, "simulate", flaky)
+    args = ["sweep", str(exp.path), "--out", str(tmp_path / "o"), "--workers", "1"]
+    assert cli.main([*args, "--no-progress"]) == 1
+    err = capsys.readouterr().err
+    assert "1 runs failed" in err
+    # --retry-failed counts what is failed after the retry, not before.
+    monkeypatch.setattr(engines, "simulate", real)
+    assert cli.main([*args, "--no-progress", "--retry-failed"]) == 0
+    assert "0 failed" in capsys.readouterr().out
+
+
+# --- a run's output folder is written as a whole ------------------------------------------------
+def test_rerun_into_the_same_folder_replaces_it_whole(tmp_path):
+    out = tmp_path / "r"
+    base = ["run", "baseline", "--out", str(out)]
+    scenario = tmp_path / "tiny.toml"
+    scenario.write_text('[parameters]\nscale = 0.05\nend_date = "2020-03"\n', encoding="utf-8")
+    assert cli.main(["run", str(scenario), "--out", str(out), "--seed", "1"]) == 0
+    assert (out / "dashboard.png").exists()
+    assert cli.main(["run", str(scenario), "--out", str(out), "--seed", "2", "--no-dashboard"]) == 0
+    assert not (out / "dashboard.png").exists()  # no stale file of the previous run
+    for table in ("run", "timeseries", "niches", "champions"):
+        df = pd.read_parquet(out / f"{table}.parquet")
+        assert set(df["seed"]) <= {2}
+    assert base  # the folder is reusable by any scenario
+
+
+def test_a_failed_write_leaves_the_previous_results(tmp_path, monkeypatch, capsys):
+    import statecraft.plots as plots
+
+    scenario = tmp_path / "tiny.toml"
+    scenario.write_text('[parameters]\nscale = 0.05\nend_date = "2020-03"\n', encoding="utf-8")
+    out = tmp_path / "r"
+    assert cli.main(["run", str(scenario), "--out", str(out), "--seed", "1"]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def full_disk(result, path):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(plots, "dashboard", full_disk)
+    capsys.readouterr()
+    assert cli.main(["run", str(scenario), "--out", str(out), "--seed", "2"]) == 2
+    err = capsys.readouterr().err
+    assert "dashboard.png: cannot write (No space left on device)" in err
+    assert err.count("\n") == 1
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.parametrize("where", ["root", "foreign", "file", "symlink"])
+def test_an_unsafe_output_folder_is_refused_before_running(tmp_path, capsys, where):
+    target = {"root": Path("/"), "file": tmp_path / "f", "symlink": tmp_path / "link"}.get(
+        where, tmp_path / "mine"
+    )
+    if where == "foreign":
+        target.mkdir()
+        (target / "thesis.tex").write_text("years of work", encoding="utf-8")
+    elif where == "file":
+        target.write_text("x", encoding="utf-8")
+    elif where == "symlink":
+        (tmp_path / "real").mkdir()
+        target.symlink_to(tmp_path / "real")
+    assert cli.main(["run", "baseline", "--out", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("statecraft: error: --out") and err.count("\n") == 1
+    if where == "foreign":
+        assert (target / "thesis.tex").read_text(encoding="utf-8") == "years of work"
+
+
+# --- the Dask scheduler lost mid-sweep ----------------------------------------------------------
+@pytest.mark.slow
+def test_a_lost_scheduler_ends_the_sweep_promptly_and_the_folder_resumes(tmp_path):
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    # 12 runs over four years: long enough to lose the scheduler mid-way.
+    path = _experiment(tmp_path, factors="herding = [0.0, 0.5, 1.0]", reps=4)
+    path.write_text(path.read_text().replace('"2020-06"', '"2023-12"'), encoding="utf-8")
+    exp = load_experiment(path)
+    bin_ = Path(sys.executable).parent
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    addr = f"tcp://127.0.0.1:{port}"
+    web = ["--dashboard-address", "127.0.0.1:0"]
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    sched = subprocess.Popen(
+        [bin_ / "dask", "scheduler", "--host", "127.0.0.1", "--port", str(port), *web],
+        start_new_session=True,
+        **quiet,
+    )
+    worker = subprocess.Popen(
+        [bin_ / "dask", "worker", addr, "--nthreads", "1", "--host", "127.0.0.1", *web],
+        start_new_session=True,
+        **quiet,
+    )
+    out = tmp_path / "o"
+    quiet_bar = ["--no-progress"]
+    try:
+        time.sleep(3)
+        proc = subprocess.Popen(
+            [bin_ / "statecraft", "sweep", path, "--out", out, "--scheduler", addr, *quiet_bar],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        end = time.monotonic() + 180
+        while not list((out / "final").glob("*.parquet")) and proc.poll() is None:
+            assert time.monotonic() < end, "no run finished"
+            time.sleep(0.05)
+        os.killpg(sched.pid, signal.SIGKILL)
+        _, err = proc.communicate(timeout=60)  # ends by itself: no hang
+    finally:
+        for p in (worker, sched):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(p.pid, signal.SIGKILL)
+            p.wait(timeout=30)
+    if proc.returncode == 0:
+        pytest.skip("the sweep finished before the scheduler was killed")
+    assert proc.returncode == 2, err
+    assert "statecraft: error: lost the Dask scheduler at" in err
+    assert "rerun the same command to resume" in err
+    res = load(out)
+    assert set(res.runs["status"]) <= {"ok", "pending"}  # lost runs are not recorded failed
+    summary = _resume(exp, out)
+    assert summary.failed == 0 and summary.skipped >= 1
+    assert (load(out).runs["status"] == "ok").all()
+    assert verify_folder(out).intact

@@ -1,0 +1,181 @@
+"""Every input is honoured or refused: hostile and careless inputs end in one line naming the
+file, the key and what to do - never a traceback, never a silent reinterpretation."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+from statecraft import Params, cli
+from statecraft.checks import estimate_run
+from statecraft.errors import ParameterError, ScenarioError, printable
+from statecraft.experiment import load_experiment
+from statecraft.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = (ROOT / "scenarios" / "baseline.toml").as_posix()
+
+
+def _ev(date: str) -> dict:
+    return {"date": date, "chips": 0.5, "tools": 0.1, "foundry": 0.1}
+
+
+def _refused(capsys, argv: list[str]) -> str:
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("statecraft: error: ") and err.count("\n") == 1, err
+    return err
+
+
+# --- cross-field rules --------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("overrides", "match"),
+    [
+        (
+            {"policy_date": "2023-01", "export_events": [_ev("2022-10"), _ev("2024-01")]},
+            r"event dated 2024-01 is not before policy_date 2023-01.*ignored",
+        ),
+        (
+            {"export_events": [_ev("2022-10"), _ev("2022-10")]},
+            r"two events dated 2022-10; give one event per date",
+        ),
+        ({"export_events": []}, r"export_events is empty"),
+        (
+            {"end_date": "2022-12", "policy_date": "2024-06", "export_events": [_ev("2022-10")]},
+            r"policy_date 2024-06 is after end_date 2022-12: the policy_\* regime would never",
+        ),
+        ({"startup_tranche_date": "2019-06"}, r"startup_tranche_date 2019-06 is before start"),
+        (
+            {"end_date": "2022-12", "startup_tranche_date": "2024-06"},
+            r"tranche would never be paid",
+        ),
+        (
+            {"end_date": "2021-12", "paradigm_shift_date": "2023-01"},
+            r"shift would never happen",
+        ),
+        ({"initial_adoption": 0.0}, r"initial_adoption must be above 0"),
+        (
+            {"local_share_equity": 0.59},
+            r"must add up to 1 \(within 1e-06\); 0\.59 \+ 0\.3 \+ 0\.1 = 0\.99$",
+        ),
+    ],
+)
+def test_combinations_the_model_would_reinterpret_are_refused(overrides, match) -> None:
+    with pytest.raises(ParameterError, match=match):
+        Params(**overrides)
+
+
+def test_a_shorter_horizon_may_cut_off_default_dates() -> None:
+    # A quick run of the baseline to 2021 leaves the default policy date (2026) unreached:
+    # that is a truncation the user chose, not a policy they dated after the end.
+    p = Params(end_date="2021-06")
+    assert p.policy_date > p.end_date
+
+
+def test_the_refusal_names_the_scenario_file(tmp_path: Path) -> None:
+    path = tmp_path / "late.toml"
+    path.write_text('[parameters]\npolicy_date = "2023-01"\n', encoding="utf-8")
+    with pytest.raises(
+        ScenarioError, match=r"late\.toml: \[parameters\]: export_events: the event"
+    ):
+        load_scenario(path)
+
+
+# --- syntax, types and keys ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        (f"[parameters]\nherding = {'[' * 5000}{']' * 5000}\n", r"nested too deeply"),
+        ("[parameters]\ninitial_startups = 99999999999999999999999999999\n", r"\[10, 1e\+06\]"),
+        (
+            "[parameters]\nherdng = 0.5\n",
+            r"unknown parameter 'herdng' \(did you mean 'herding'\?\)",
+        ),
+        ("descripton = 'x'\n", r"did you mean 'description'"),
+        ('[parameters]\n"herd\\nstatecraft: error: forged\\u001b[2J" = 1\n', r"herd\\nstate"),
+    ],
+)
+def test_hostile_scenario_files_get_one_line(tmp_path: Path, capsys, text, match) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text(text, encoding="utf-8")
+    err = _refused(capsys, ["run", str(path), "--out", str(tmp_path / "o")])
+    assert re.search(match, err), err
+    assert "\x1b" not in err
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf[parameters]\nherding = 0.25\n")
+    assert load_scenario(path).params.herding == 0.25
+
+
+def test_printable_escapes_control_characters() -> None:
+    assert printable("a\nb\x1b[2J\tc") == "a\\nb\\x1b[2J\\tc"
+    assert str(ScenarioError("key 'x\ny'")) == "key 'x\\ny'"
+
+
+# --- size and cost ------------------------------------------------------------------------------
+def _experiment(tmp_path: Path, body: str, factors: str = "herding = [0.0, 1.0]") -> Path:
+    path = tmp_path / "e.toml"
+    path.write_text(
+        f'scenario = "{SCENARIO}"\nseed = 1\nhorizon = "2020-03"\n{body}\n'
+        f"[parameters]\nscale = 0.05\n\n[factors]\n{factors}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_huge_design_is_refused_before_it_is_generated(tmp_path: Path) -> None:
+    factors = "\n".join(
+        f"{n} = {{ min = 0.0, max = 1.0, levels = 10 }}"
+        for n in (
+            *("herding", "coordination", "policy_chips", "policy_tools", "policy_foundry"),
+            *("policy_licensed", "policy_grey_leakage", "grey_leakage"),
+        )
+    )
+    path = _experiment(tmp_path, "", factors)
+    t0 = time.perf_counter()
+    with pytest.raises(ScenarioError, match=r"100,000,000 runs.*--max-runs N"):
+        load_experiment(path)
+    assert time.perf_counter() - t0 < 5.0  # nothing allocated: ~1 ms here
+
+
+def test_the_run_limit_is_raised_with_a_flag(tmp_path: Path, capsys) -> None:
+    path = _experiment(tmp_path, "replicates = 3")  # 6 runs
+    args = ["sweep", str(path), "--out", str(tmp_path / "o"), "--workers", "1", "--no-progress"]
+    assert "6 runs, more than the limit of 5" in _refused(capsys, [*args, "--max-runs", "5"])
+    assert load_experiment(path, max_runs=6).size == 6
+    with pytest.raises(ScenarioError, match="replicates: must be an integer in"):
+        load_experiment(_experiment(tmp_path, "replicates = 1000000000"))
+
+
+def test_a_run_too_big_for_memory_is_refused_before_running(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "big.toml"
+    path.write_text("[parameters]\nscale = 100.0\ninitial_startups = 1000000\n", encoding="utf-8")
+    err = _refused(capsys, ["run", str(path), "--out", str(tmp_path / "o")])
+    assert "big.toml: this run would need about" in err and "--max-memory GB" in err
+    est = estimate_run(Params(scale=100.0, initial_startups=1_000_000))
+    assert est["startups"] > 1e8
+
+
+# --- the Dask scheduler -------------------------------------------------------------------------
+def test_a_malformed_scheduler_address_is_refused_at_once(tmp_path: Path, capsys) -> None:
+    path = _experiment(tmp_path, "")
+    argv = ["sweep", str(path), "--out", str(tmp_path / "o"), "--scheduler", "not a url"]
+    assert "is not a scheduler address" in _refused(capsys, argv)
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.slow
+def test_an_unreachable_scheduler_is_refused_with_its_address(tmp_path: Path, capsys) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    path = _experiment(tmp_path, "")
+    argv = ["sweep", str(path), "--out", str(tmp_path / "o"), "--scheduler"]
+    err = _refused(capsys, [*argv, f"tcp://127.0.0.1:{port}"])
+    assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in err
