@@ -15,6 +15,7 @@ import signal
 import sys
 from pathlib import Path
 
+from .analysis import cli as analysis_cli
 from .params import parameter_table_markdown
 
 __all__ = ["main"]
@@ -75,6 +76,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     sweep.add_argument("--retry-failed", action="store_true", help="run failed runs again")
     sweep.add_argument("--no-progress", action="store_true", help="no progress bar")
+    analysis_cli.add_parsers(sub)
     return parser
 
 
@@ -159,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "sweep":
             return _sweep(args)
+        status = analysis_cli.handle(args)
+        if status is not None:
+            return status
         return _run(args)
     except (ScenarioError, _UsageError) as err:
         print(f"statecraft: error: {err}", file=sys.stderr)
