@@ -206,7 +206,16 @@ def peeling_trajectory(traj: pd.DataFrame, chosen: int, title: str) -> Figure:
         ``coverage, density, res_dim`` per box (row order = peeling order).
     """
     fig, ax = plt.subplots(figsize=(6.2, 4.4), layout="constrained")
-    sc = ax.scatter(traj["coverage"], traj["density"], c=traj["res_dim"], cmap="viridis", s=18)
+    top = int(traj["res_dim"].max())
+    sc = ax.scatter(
+        traj["coverage"],
+        traj["density"],
+        c=traj["res_dim"],
+        cmap=plt.get_cmap("viridis", top + 1),
+        vmin=-0.5,
+        vmax=top + 0.5,
+        s=18,
+    )
     row = traj.iloc[chosen]
     ax.scatter(
         [row["coverage"]], [row["density"]], s=160, facecolors="none", edgecolors="red", lw=1.5
@@ -218,7 +227,7 @@ def peeling_trajectory(traj: pd.DataFrame, chosen: int, title: str) -> Figure:
         textcoords="offset points",
         color="red",
     )
-    bar = fig.colorbar(sc, ax=ax)
+    bar = fig.colorbar(sc, ax=ax, ticks=range(top + 1))
     bar.set_label("restricted factors")
     ax.set_xlabel("coverage (share of all cases of interest inside the box)")
     ax.set_ylabel("density (share of runs in the box that are cases)")

@@ -349,6 +349,10 @@ def _header(metric: str) -> str:
     return f"{m.label} ({m.unit})" if m.unit else m.label
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _range_sentences(a: SweepAnalysis) -> list[str]:
     """One line per metric: the lowest and highest design-point means and where they are."""
     out = []
@@ -367,7 +371,7 @@ def _range_sentences(a: SweepAnalysis) -> list[str]:
         unit = describe_metric(m).unit
         unit = f" {unit}" if unit and unit not in ("share", "index") else ""
         out.append(
-            f"{describe_metric(m).label.capitalize()}: from {fmt(lo['mean'])}{unit} "
+            f"{_capital(describe_metric(m).label)}: from {fmt(lo['mean'])}{unit} "
             f"({where(lo)}) to {fmt(hi['mean'])}{unit} ({where(hi)}); mean over replicates."
         )
     return out
@@ -425,11 +429,11 @@ def build_document(a: SweepAnalysis) -> Document:
         t = a.sobol.copy()
         t["metric"] = t["metric"].map(_header)
         t["first order"] = [
-            f"{fmt(v)} ({fmt(lo)}–{fmt(hi)})"
+            f"{fmt(v)} ({fmt(lo)} to {fmt(hi)})"
             for v, lo, hi in zip(t.first_order, t.first_order_low, t.first_order_high, strict=True)
         ]
         t["total"] = [
-            f"{fmt(v)} ({fmt(lo)}–{fmt(hi)})"
+            f"{fmt(v)} ({fmt(lo)} to {fmt(hi)})"
             for v, lo, hi in zip(t.total_order, t.total_order_low, t.total_order_high, strict=True)
         ]
         doc.table(
@@ -451,7 +455,7 @@ def build_document(a: SweepAnalysis) -> Document:
     doc.heading("Design points")
     wide = a.points.copy()
     wide["cell"] = [
-        f"{fmt(m)} [{fmt(lo)}–{fmt(hi)}]"
+        f"{fmt(m)} [{fmt(lo)} to {fmt(hi)}]"
         for m, lo, hi in zip(wide["mean"], wide["interval_low"], wide["interval_high"], strict=True)
     ]
     table = wide.pivot(index=["point", *src.factors], columns="metric", values="cell")
