@@ -17,47 +17,13 @@ Scenario discovery (:func:`discover`, ``statecraft report --outcome``) needs the
 ``analysis`` extra (the EMA Workbench).
 """
 
-from importlib import import_module
-
-#: Public name -> submodule. Loaded on first use, so ``statecraft params`` does not pay for
-#: matplotlib and scipy.
-_WHERE = {
-    "KEY_METRICS": "catalog",
-    "Metric": "catalog",
-    "describe_metric": "catalog",
-    "key_metrics": "catalog",
-    "Comparison": "compare",
-    "compare": "compare",
-    "compare_frames": "compare",
-    "write_comparison": "compare",
-    "Discovery": "discovery",
-    "discover": "discovery",
-    "parse_outcome": "discovery",
-    "SweepAnalysis": "report",
-    "analyse": "report",
-    "build_document": "report",
-    "write_report": "report",
-    "AnalysisError": "sources",
-    "Source": "sources",
-    "open_run": "sources",
-    "open_source": "sources",
-    "open_sweep": "sources",
-    "run_scenario": "sources",
-    "bootstrap_mean_ci": "stats",
-    "difference": "stats",
-    "summarize": "stats",
-}
-
-
-def __getattr__(name: str):
-    if name in _WHERE:
-        return getattr(import_module(f".{_WHERE[name]}", __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_WHERE])
-
+# Importing this package is cheap: matplotlib and scipy load when a figure or a test is needed.
+from .catalog import KEY_METRICS, Metric, describe_metric, key_metrics
+from .compare import Comparison, compare, compare_frames, write_comparison
+from .discovery import Discovery, discover, parse_outcome
+from .report import SweepAnalysis, analyse, build_document, write_report
+from .sources import AnalysisError, Source, open_run, open_source, open_sweep, run_scenario
+from .stats import bootstrap_mean_ci, difference, summarize
 
 __all__ = [
     "KEY_METRICS",

@@ -16,7 +16,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import figures
 from .catalog import describe_metric, key_metrics
 from .document import Document, fmt
 from .report import bands_table
@@ -431,6 +430,8 @@ def build_document(c: Comparison) -> Document:
         t = side_by_side(c)
         doc.table(t, t.attrs["caption"])
     if not c.bands.empty:
+        from . import figures  # matplotlib: only when drawing
+
         fig = figures.fan_chart(
             c.bands, c.metrics, "group", "Monthly time series: " + " vs ".join(names), "source"
         )

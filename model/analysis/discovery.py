@@ -20,7 +20,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import figures
 from .catalog import describe_metric
 from .document import Document, fmt
 from .sources import AnalysisError, Source
@@ -214,5 +213,7 @@ def discover(source: Source, outcome: str | Outcome, peel_alpha: float = 0.05) -
         f"{c['coverage']:.0%} of all such runs (coverage; {int(c['n'])} runs, "
         f"{c['mass']:.0%} of the sweep)."
     )
+    from . import figures
+
     fig = figures.peeling_trajectory(boxes, chosen, f"PRIM: {out}")
     return Discovery(out, cases, n, boxes, chosen, message, figures.png(fig))

@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import figures
 from .catalog import describe_metric, key_metrics
 from .document import Document, fmt
 from .sources import AnalysisError, Source, open_sweep
@@ -225,7 +224,7 @@ def band_groups(source: Source) -> tuple[pd.Series, str | None]:
     if len(distinct) > 4:
         keep = distinct[np.unique(np.round(np.linspace(0, len(distinct) - 1, 4)).astype(int))]
         lv = lv.where(lv.isin(keep))
-    labels = lv.map(lambda v: f"{f} = {figures.tick(v)}" if pd.notna(v) else None)
+    labels = lv.map(lambda v: f"{f} = {v:.3g}" if pd.notna(v) else None)
     return pd.Series(labels.to_numpy(), index=final["run_id"]).dropna(), f
 
 
@@ -379,6 +378,8 @@ def _range_sentences(a: SweepAnalysis) -> list[str]:
 
 def build_document(a: SweepAnalysis) -> Document:
     """Lay out a :class:`SweepAnalysis` as a report."""
+    from . import figures  # matplotlib: only when drawing
+
     src = a.source
     pct = f"{a.level:.0%}".replace("%", " %")
     end = src.end.strftime("%b %Y")

@@ -18,7 +18,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 __all__ = ["DEFAULT_LEVEL", "N_RESAMPLES", "bootstrap_mean_ci", "difference", "summarize"]
 
@@ -63,6 +62,8 @@ def bootstrap_mean_ci(
     low, high : numpy.ndarray of shape (groups,)
         NaN for a row with fewer than two values.
     """
+    from scipy import stats
+
     values = np.asarray(values, dtype=float)
     low = np.full(values.shape[0], np.nan)
     high = low.copy()
@@ -182,6 +183,8 @@ def difference(a: np.ndarray, b: np.ndarray, level: float = DEFAULT_LEVEL) -> di
         (Welch's two-sided t-test). Values that need two replicates on each side, or some
         variation, are NaN.
     """
+    from scipy import stats
+
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
     a, b = a[np.isfinite(a)], b[np.isfinite(b)]
