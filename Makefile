@@ -21,7 +21,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+# The analysis tests open a report in a real headless browser: Debian's chromium (never a
+# browser download of Playwright's own).
+CHROMIUM := /usr/bin/chromium
+
+$(CHROMIUM):
+	apt-get update -qq && apt-get install -y -qq chromium
+
+test: lint $(CHROMIUM)
 	$(BIN)/python -m pytest -W error
 
 readme-params: $(STAMP)
