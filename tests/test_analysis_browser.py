@@ -29,7 +29,9 @@ ARGS = [
 def _browser_or_skip():
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: `make test` installs it (apt-get install chromium)")
+            pytest.fail(
+                f"{CHROMIUM} is missing: `make test` installs it (apt-get install chromium)"
+            )
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
     return pytest.importorskip("playwright.sync_api")
 

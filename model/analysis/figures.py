@@ -1,7 +1,8 @@
 """Figures of an analysis, drawn from its tidy tables (never from raw runs).
 
-Every function returns a :class:`matplotlib.figure.Figure` (Agg backend: files only) with
-labelled axes, units, calendar dates and scenario or factor names.
+Every function returns a :class:`matplotlib.figure.Figure` with labelled axes, units, calendar
+dates and scenario or factor names. Figures are made without pyplot: no backend is chosen and no
+global state is touched, so they work the same in a script, a worker and a notebook.
 """
 
 from __future__ import annotations
@@ -12,10 +13,7 @@ import textwrap
 from collections.abc import Sequence
 
 import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -24,14 +22,13 @@ from .catalog import describe_metric
 
 __all__ = ["fan_chart", "heatmaps", "main_effects", "peeling_trajectory", "png", "sobol_bars"]
 
-COLORS = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+COLORS = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
 
 
 def png(fig: Figure, dpi: int = 96) -> bytes:
-    """The figure as PNG bytes; the figure is closed."""
+    """The figure as PNG bytes."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
-    plt.close(fig)
     return buf.getvalue()
 
 
@@ -43,13 +40,8 @@ def _axis_label(metric: str) -> str:
 def _grid(n: int, ncols: int = 3, size: tuple[float, float] = (4.2, 3.0)):
     ncols = min(ncols, n)
     nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(
-        nrows,
-        ncols,
-        figsize=(size[0] * ncols, size[1] * nrows + 0.6),
-        layout="constrained",
-        squeeze=False,
-    )
+    fig = Figure(figsize=(size[0] * ncols, size[1] * nrows + 0.6), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False)
     for ax in axes.flat[n:]:
         ax.set_visible(False)
     return fig, list(axes.flat[:n])
@@ -172,14 +164,8 @@ def main_effects(
         Tidy: ``factor, level, metric, mean, interval_low, interval_high``.
     """
     nrows, ncols = len(metrics), len(factors)
-    fig, axes = plt.subplots(
-        nrows,
-        ncols,
-        figsize=(2.9 * ncols + 0.8, 2.3 * nrows + 0.6),
-        layout="constrained",
-        squeeze=False,
-        sharey="row",
-    )
+    fig = Figure(figsize=(2.9 * ncols + 0.8, 2.3 * nrows + 0.6), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharey="row")
     fig.suptitle(title)
     for i, metric in enumerate(metrics):
         for j, factor in enumerate(factors):
@@ -205,13 +191,14 @@ def peeling_trajectory(traj: pd.DataFrame, chosen: int, title: str) -> Figure:
     traj : pandas.DataFrame
         ``coverage, density, res_dim`` per box (row order = peeling order).
     """
-    fig, ax = plt.subplots(figsize=(6.2, 4.4), layout="constrained")
+    fig = Figure(figsize=(6.2, 4.4), layout="constrained")
+    ax = fig.subplots()
     top = int(traj["res_dim"].max())
     sc = ax.scatter(
         traj["coverage"],
         traj["density"],
         c=traj["res_dim"],
-        cmap=plt.get_cmap("viridis", top + 1),
+        cmap=matplotlib.colormaps["viridis"].resampled(top + 1),
         vmin=-0.5,
         vmax=top + 0.5,
         s=18,
