@@ -237,3 +237,19 @@ def test_discovery_without_the_extra_says_how_to_install(grid, monkeypatch):
     src = open_sweep(grid)
     with pytest.raises(AnalysisError, match=r"pip install 'statecraft\[analysis\]'"):
         discover(src, "duplication_index <= 0.3")
+
+
+def test_half_finished_saltelli_sweep_reports_without_sobol(tmp_path, capsys):
+    out = _sweep(
+        tmp_path,
+        "salt2",
+        'kind = "saltelli"\nsamples = 8',
+        "herding = {}\ncoordination = {}",
+        1,
+    )
+    (out / "final.parquet").unlink(missing_ok=True)
+    (out / "final" / "p00003-r000.parquet").unlink()
+    assert main(["report", str(out), "--out", str(tmp_path / "r")]) == 0
+    err = capsys.readouterr().err
+    assert "no Sobol indices: Sobol indices need every design point" in err
+    assert "1 of 32 design points have no finished run yet (points 3)" in err

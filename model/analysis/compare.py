@@ -259,6 +259,12 @@ def check_comparable(sources: list[Source], metrics: Sequence[str] | None) -> tu
         if ms:
             differs.append(f"metrics only in '{name}' (left out): {', '.join(ms)}")
     del union
+    unknown = [s.name for s in sources if not s.model_code]
+    if unknown and len(unknown) < len(sources):
+        differs.append(
+            f"the model code of '{unknown[0]}' is not recorded: check that it comes from the "
+            "same model version as the others"
+        )
     scen = {s.name: s.scenario for s in sources}
     if len(set(scen.values())) > 1 and first.kind == "sweep":
         differs.append(

@@ -308,8 +308,12 @@ def analyse(
 
     me = pd.DataFrame()
     sob = pd.DataFrame()
+    notes = list(src.notes)
     if src.design == "saltelli":
-        sob = sobol_table(src, metrics, level, seed=seed)
+        try:
+            sob = sobol_table(src, metrics, level, seed=seed)
+        except AnalysisError as err:  # a half-finished sweep: report the rest, say why not
+            notes.append(f"no Sobol indices: {str(err).split(': ', 1)[-1]}")
     elif factors:
         me = main_effects_table(final, factors, metrics, level)
 
@@ -339,7 +343,7 @@ def analyse(
         bands=bands,
         band_group=group_factor,
         discovery=found,
-        notes=list(src.notes),
+        notes=notes,
     )
 
 

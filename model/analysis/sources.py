@@ -158,6 +158,14 @@ def open_sweep(path: str | Path, name: str | None = None) -> Source:
             f"{len(failed)} of {total} runs failed (e.g. {first['run_id']}: {first['error']}); "
             "see errors/ in the sweep folder"
         )
+    done = set(runs.loc[runs["status"] == "ok", "point"])
+    empty = sorted(set(runs["point"]) - done)
+    if empty and ok:
+        shown = ", ".join(str(p) for p in empty[:5]) + (", …" if len(empty) > 5 else "")
+        notes.append(
+            f"{len(empty)} of {runs['point'].nunique()} design points have no finished run "
+            f"yet (points {shown}); they are missing from tables and blank in heatmaps"
+        )
     if ok == 0 or res.final.empty:
         raise AnalysisError(f"{path}: no finished run yet (0 of {total} runs stored)")
     factors = [f for f in exp["factors"] if f in runs]
