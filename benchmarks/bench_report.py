@@ -136,10 +136,10 @@ def main() -> int:
         t0 = time.perf_counter()
         if not (sweep / "manifest.json").is_file():
             n = make_sweep(sweep)
-            made = f"{time.perf_counter() - t0:.0f} s"
+            made = f"Writing the synthetic sweep took {time.perf_counter() - t0:.0f} s"
         else:
             n = len(json.loads((sweep / "manifest.json").read_text())["runs"])
-            made = "(reused from --dir)"
+            made = "The synthetic sweep was reused from an earlier run (`--dir`)"
         t0 = time.perf_counter()
         res = load(sweep)  # merges the per-run files once, as the first load after a sweep
         rows = len(res.timeseries)
@@ -155,8 +155,9 @@ def main() -> int:
             f"Measured {date.today():%Y-%m-%d} by `bench_report.py`: `statecraft report` on a "
             f"synthetic sweep of {n:,} runs (1,000 design points × 10 replicates) with time "
             f"series ({rows:,} monthly rows, every model metric), each report in a fresh process, "
-            f"median of {args.repeats}. Writing the synthetic sweep took {made} and the "
-            f"first `load()` (merging the per-run files) {first_load:.0f} s; neither is timed. "
+            f"median of {args.repeats}. {made}; a `load()` before the timed runs (which merges "
+            f"the per-run files the first time) took {first_load:.0f} s; neither is timed. "
+            "The time includes starting Python and importing pandas, scipy and matplotlib. "
             f"The 2-core machine is shared: its 1-minute load average was {load_before:.1f} "
             f"before and {load_after:.1f} after the timed runs (2.0 = both cores busy).",
             "",
