@@ -2,8 +2,9 @@
 
 ``statecraft run SCENARIO [--seed N] [--out DIR]`` runs one scenario and writes its outputs;
 ``statecraft sweep EXPERIMENT [--out DIR]`` runs an experiment file's sweep (resuming one that
-was interrupted); ``statecraft params`` prints the parameter table. Bad input ends with a
-one-line error on standard error and exit status 2.
+was interrupted); ``statecraft report SWEEP_DIR`` and ``statecraft compare A B ...`` analyse
+saved results (:mod:`statecraft.analysis.cli`); ``statecraft params`` prints the parameter
+table. Bad input ends with a one-line error on standard error and exit status 2.
 """
 
 from __future__ import annotations
