@@ -253,12 +253,10 @@ def check_comparable(sources: list[Source], metrics: Sequence[str] | None) -> tu
     if not chosen:
         raise AnalysisError("the sources have no metric in common")
     differs = []
-    union = list(dict.fromkeys(m for s in sources for m in s.metrics))
     only = {s.name: [m for m in s.metrics if m not in common] for s in sources}
     for name, ms in only.items():
         if ms:
             differs.append(f"metrics only in '{name}' (left out): {', '.join(ms)}")
-    del union
     unknown = [s.name for s in sources if not s.model_code]
     if unknown and len(unknown) < len(sources):
         differs.append(
