@@ -369,7 +369,7 @@ def _range_sentences(a: SweepAnalysis) -> list[str]:
         lo, hi = sub.loc[sub["mean"].idxmin()], sub.loc[sub["mean"].idxmax()]
 
         def where(row):
-            return ", ".join(f"{f} = {fmt(row[f])}" for f in factors)
+            return ", ".join(f"{f} = {row[f]:.3g}" for f in factors)
 
         unit = describe_metric(m).unit
         unit = f" {unit}" if unit and unit not in ("share", "index") else ""
@@ -465,6 +465,8 @@ def build_document(a: SweepAnalysis) -> Document:
     ]
     table = wide.pivot(index=["point", *src.factors], columns="metric", values="cell")
     table = table[a.metrics].rename(columns=_header).reset_index()
+    for f in src.factors:  # levels as set in the experiment file, not as measurements
+        table[f] = table[f].map(lambda v: f"{v:.3g}")
     more = len(table) - SHOWN_POINTS
     doc.table(
         table.head(SHOWN_POINTS),
