@@ -21,9 +21,16 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The analysis tests open a report in a real headless browser: Debian's chromium (never a
+# browser download of Playwright's own).
+CHROMIUM := /usr/bin/chromium
+
+$(CHROMIUM):
+	apt-get update -qq && apt-get install -y -qq chromium
+
 # Statement coverage of the package, including code run by `statecraft` in subprocesses and
 # worker processes (coverage's subprocess patch, configured in pyproject.toml), must stay >= 90 %.
-test: lint
+test: lint $(CHROMIUM)
 	rm -f .coverage .coverage.*
 	$(BIN)/python -m pytest -W error --cov --cov-report=term --cov-fail-under=90
 

@@ -1,6 +1,8 @@
 """The ``statecraft`` command: argument parsing only; every command calls the Python front door.
 
-Bad input ends with a one-line error on standard error and exit status 2.
+``statecraft report SWEEP_DIR`` and ``statecraft compare A B ...`` analyse saved results
+(:mod:`statecraft.analysis.cli`). Bad input ends with a one-line error on standard error and
+exit status 2.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .analysis import cli as analysis_cli
 from .checks import DEFAULT_MAX_RUNS
 from .errors import StatecraftError, printable
 
@@ -152,6 +155,7 @@ def _build_parser() -> argparse.ArgumentParser:
         sub, "check", "verify a sweep folder's stored runs (changes nothing)", CHECK_EXAMPLES
     )
     check.add_argument("folder", type=Path, help="a folder written by `statecraft sweep`")
+    analysis_cli.add_parsers(sub)
     return parser
 
 
@@ -309,6 +313,9 @@ def main(argv: list[str] | None = None) -> int:
             return _sweep(args)
         if args.command == "check":
             return _check(args)
+        status = analysis_cli.handle(args)
+        if status is not None:
+            return status
         return _run(args)
     except StatecraftError as err:
         return _error(str(err))
