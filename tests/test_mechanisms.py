@@ -236,3 +236,19 @@ def test_every_assumption_has_its_rationale_consistent_with_its_value():
     assert "about a tenth" in param("capacity_depreciation").source
     # No parameter left whose rationale still names the removed cap or revenue threshold.
     assert not any("max_scarcity_markup" in p.source for p in PARAMETERS)
+
+
+def test_odd_describes_every_parameter_and_metric_and_nothing_removed():
+    from pathlib import Path
+
+    from statecraft.metrics import REPORTERS
+
+    odd = (Path(__file__).resolve().parents[1] / "docs" / "ODD.md").read_text()
+    odd = odd.replace("\\_", "_")
+    for decl in PARAMETERS:
+        name = "niche_value_<niche>" if decl.name.startswith("niche_value_") else decl.name
+        assert name in odd, name
+    for name in REPORTERS:
+        assert name in odd, name
+    for gone in ("useful_revenue_ratio", "max_scarcity_markup", "chip_price_markup", "N(0,1)"):
+        assert gone not in odd, gone
