@@ -53,6 +53,18 @@ def _group_max(values: np.ndarray, group: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
+def _top_quantile(values: np.ndarray, rank: float) -> float:
+    """The value with ``rank`` values above it, as ``np.quantile(values, 1 - rank / n)``
+    (linear interpolation, clipped to the sample), by partition rather than a full quantile
+    call: this runs seven times a month."""
+    n = len(values)
+    h = (n - 1) * min(max(1.0 - rank / n, 0.0), 1.0)
+    lo = int(h)
+    hi = min(lo + 1, n - 1)
+    part = np.partition(values, (lo, hi)) if n > 2 else np.sort(values)
+    return float(part[lo] + (h - lo) * (part[hi] - part[lo]))
+
+
 def month_range(start: str, end: str) -> list[str]:
     """All ``YYYY-MM`` labels from ``start`` to ``end`` inclusive."""
     return [_month_label(i) for i in range(_month_index(start), _month_index(end) + 1)]
@@ -193,7 +205,9 @@ class StatecraftModel(mesa.Model):
         n = max(1, round(p.initial_startups * p.scale))
         best = -p.initial_gap_months / p.us_frontier_doubling_months
         cap = -self.rng.exponential(p.initial_capability_spread, size=n)
-        cap += best - cap.max()
+        # The leading labs (not the single best of N, which grows with N) start
+        # `initial_gap_months` behind, at every scale.
+        cap += best - _top_quantile(cap, p.frontier_labs * p.scale)
         self._new_startups(n, cap, self.rng.uniform(p.initial_cash_min_fraction, 1.0, size=n))
         self.startups.birth_step[:] = -self.rng.integers(0, p.initial_max_age_months, size=n)
         self.open_source_level = float(np.median(cap))
@@ -517,17 +531,20 @@ class StatecraftModel(mesa.Model):
         self.startup_compute = float(s.compute.sum())
         self.effective_compute = self.startup_compute + self.stock_bigtech + self.stock_public
 
-    def _niche_leaders(self, k: int) -> np.ndarray:
-        """Capability of each niche's leading labs: ``frontier_labs / k`` per niche at full
-        scale, as a quantile of the niche's startups (see :meth:`_leading_labs`)."""
+    def _niche_leaders(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Each niche's best capability and its leading labs' capability: ``frontier_labs / k``
+        per niche at full scale, as a quantile of the niche's startups (see
+        :meth:`_leading_labs`). Niches without startups get -inf and +inf."""
         s = self.startups
-        out = np.full(k, np.inf)
+        best = np.full(k, -np.inf)
+        lead = np.full(k, np.inf)
         rank = self.p.frontier_labs * self.p.scale / k
         for g in range(k):
             cap = s.capability[s.niche == g]
             if len(cap):
-                out[g] = np.quantile(cap, min(max(1.0 - rank / len(cap), 0.0), 1.0))
-        return out
+                best[g] = cap.max()
+                lead[g] = _top_quantile(cap, rank)
+        return best, lead
 
     def _leading_labs(self) -> float:
         """Capability of the leading domestic labs: the ``frontier_labs``-th best at full scale.
@@ -537,11 +554,9 @@ class StatecraftModel(mesa.Model):
         as a maximum over N would.
         """
         cap = self.startups.capability
-        n = len(cap)
-        if n == 0:
+        if len(cap) == 0:
             return math.nan
-        q = min(max(1.0 - self.p.frontier_labs * self.p.scale / n, 0.0), 1.0)
-        return float(np.quantile(cap, q))
+        return _top_quantile(cap, self.p.frontier_labs * self.p.scale)
 
     def _startups_progress(self, t: int) -> None:
         """Capability, approval, open source, revenue, cash, champions (one month)."""
@@ -571,12 +586,12 @@ class StatecraftModel(mesa.Model):
         d = p.us_frontier_doubling_months
         gap = (self.frontier - s.capability) * d
         k = len(NICHES)
-        niche_best = _group_max(s.capability, s.niche, k)
+        niche_best, niche_lead = self._niche_leaders(k)
         behind_niche = (niche_best[s.niche] - s.capability) * d
         behind = (self.domestic_best - s.capability) * d
         # Produced capability: within reach of its own niche's leading labs (the same
         # scale-free rank as the national measure, shared among the niches).
-        s.produced |= (self._niche_leaders(k)[s.niche] - s.capability) * d <= p.produced_gap_months
+        s.produced |= (niche_lead[s.niche] - s.capability) * d <= p.produced_gap_months
 
         genai = self.genai[s.niche]
         # Approvals exist only under the generative-AI rules (S2); before them generative
@@ -595,7 +610,10 @@ class StatecraftModel(mesa.Model):
         )
         if release.any():
             s.released |= release
-            self.open_source_level = max(self.open_source_level, float(s.capability[release].max()))
+            # The open level follows the leading labs: a release above them (the best of many
+            # releasers, which grows with N) lifts it only to their level.
+            top = min(float(s.capability[release].max()), self.domestic_best)
+            self.open_source_level = max(self.open_source_level, top)
             self.releases = int(release.sum())
             self.releases_total += self.releases
 

@@ -355,7 +355,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="approval_probability",
-        default=0.025,
+        default=0.06,
         unit="1/month",
         bounds=(0.0, 1.0),
         description=(

@@ -248,3 +248,14 @@ def test_a_future_regime_leaves_the_past_untouched():
     pd.testing.assert_frame_equal(
         a.datacollector.get_model_vars_dataframe(), b.datacollector.get_model_vars_dataframe()
     )
+
+
+def test_top_quantile_matches_numpy():
+    from statecraft.model import _top_quantile
+
+    rng = np.random.default_rng(0)
+    for n in (1, 2, 3, 10, 1000):
+        values = rng.normal(size=n)
+        for rank in (0.1, 1.0, 2.5, 10.0, 5000.0):
+            expected = np.quantile(values, min(max(1.0 - rank / n, 0.0), 1.0))
+            assert _top_quantile(values, rank) == pytest.approx(expected, abs=1e-12)
