@@ -74,8 +74,9 @@ class ExportControlRegime(mesa.Agent):
 class Government(mesa.Agent):
     """The central government: splits the national budget, coordinates, approves models.
 
-    Each month it receives its share of the national AI budget (M1) and the semiconductor fund
-    (M2), plus the startup tranche (M3) while it flows, and passes them on: chip money to the
+    Each month it receives its share of the national AI budget (M1, from
+    ``central_budget_start_date``) and the AI-accelerator part of the semiconductor fund (M2),
+    plus the startup tranche (M3) while it flows, and passes them on: chip money to the
     domestic foundry and designer, the startup guidance fund to the city funds (by budget
     weight), compute money to its own public compute budget, spent in the compute market.
     """
@@ -97,12 +98,18 @@ class Government(mesa.Agent):
         p = m.p
         s = p.scale
         # Fixed monthly instalments until the total is paid (the last one may be smaller).
-        national_total = p.central_ai_budget_usd_bn * 1e3 * s
-        national = min(
-            national_total / (p.central_budget_years * 12.0), national_total - self.national_paid
+        national = 0.0
+        if m.month >= p.central_budget_start_date:
+            national_total = p.central_ai_budget_usd_bn * 1e3 * s
+            national = min(
+                national_total / (p.central_budget_years * 12.0),
+                national_total - self.national_paid,
+            )
+            self.national_paid += national
+        # Only the AI-accelerator part of the industry-wide semiconductor fund (M2) is modelled.
+        semi_fund = (
+            p.semiconductor_fund_usd_bn_per_year * p.semiconductor_fund_ai_share * 1e3 * s / 12.0
         )
-        self.national_paid += national
-        semi_fund = p.semiconductor_fund_usd_bn_per_year * 1e3 * s / 12.0
         tranche = 0.0
         if m.month >= p.startup_tranche_date:
             tranche_total = p.startup_tranche_usd_bn * 1e3 * s
@@ -272,7 +279,8 @@ class DomesticDesigner(mesa.Agent):
 
 
 class ForeignVendor(mesa.Agent):
-    """Nvidia-like vendor: what it could sell into China, and what the controls let through."""
+    """Nvidia-like vendor: what it would sell into China at list price, and what the controls
+    let through. The market (:mod:`statecraft.market`) scales each channel with its price."""
 
     def __init__(self, model: StatecraftModel) -> None:
         super().__init__(model)
@@ -287,7 +295,8 @@ class ForeignVendor(mesa.Agent):
         return p.foreign_supply_k_per_month * p.scale * (1.0 + p.foreign_supply_growth) ** years
 
     def channels(self) -> tuple[float, float, float]:
-        """This month's (flagship, licensed, grey) availability, k accelerators (C7, C8)."""
+        """This month's (flagship, licensed, grey) supply at floor prices, k accelerators (C7,
+        C8)."""
         r = self.model.regime
         v = self.potential
         blocked = v * r.chips
@@ -309,6 +318,7 @@ class StartupPopulation:
         "talent",
         "capability",
         "state_received",
+        "state_equity",
         "private_received",
         "revenue",
         "compute",
@@ -317,7 +327,7 @@ class StartupPopulation:
         "voucher",
     )
     INT = ("uid", "niche", "city", "birth_step", "champion_streak")
-    BOOL = ("approved", "produced", "released", "champion")
+    BOOL = ("approved", "produced", "released", "champion", "research_covered")
 
     def __init__(self) -> None:
         for name in self.FLOAT:

@@ -32,8 +32,19 @@ ROWS = (
     ("domestic_capacity_end", "domestic foundry capacity 2030 (k/month)", "{:.0f}"),
     ("wasted_share_end", "state money to startups wasted by 2030 (share)", "{:.2f}"),
     ("wasted_funding_usd_bn_end", "wasted by 2030 (US$ bn)", "{:.1f}"),
+    (
+        "excess_waste_share_end",
+        "state equity wasted beyond private investors' rate by 2030 (share points)",
+        "{:.3f}",
+    ),
+    ("compute_shortage_2028_12", "compute shortage, Dec 2028 (share not bought)", "{:.2f}"),
+    ("chip_price_index_2028_12", "price per flagship-equivalent, Dec 2028 (x list)", "{:.2f}"),
     ("startups_end", "startups alive Dec 2030", "{:,.0f}"),
-    ("duplication_index_mean", "duplication index (mean)", "{:.2f}"),
+    (
+        "duplication_index_mean",
+        "duplication index (mean; 0 = independent, 1 = one niche)",
+        "{:.2f}",
+    ),
     (
         "months_devalued_funding_persists",
         "months state money keeps flowing to devalued niches",

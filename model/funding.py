@@ -8,7 +8,18 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["allocate_by_group", "niche_weights"]
+__all__ = ["allocate_by_group", "niche_weights", "own_views"]
+
+
+def own_views(perceived_value: np.ndarray, taste: np.ndarray) -> np.ndarray:
+    """Each fund's own, independent niche weights: ``taste * perceived / sum(...)`` per row.
+
+    This is what each city would do without looking at the others (no herding, no
+    coordination): the benchmark of :func:`statecraft.metrics.duplication_index`.
+    """
+    own = taste * perceived_value[None, :]
+    total = own.sum(axis=1, keepdims=True)
+    return np.divide(own, total, out=np.full_like(own, 1.0 / own.shape[1]), where=total > 0)
 
 
 def niche_weights(
@@ -17,6 +28,8 @@ def niche_weights(
     recent_equity: np.ndarray,
     herding: float,
     coordination: float,
+    conformity: float = 2.0,
+    signal_weight: float = 0.3,
 ) -> np.ndarray:
     """Share of each fund's equity budget that goes to each niche.
 
@@ -29,11 +42,16 @@ def niche_weights(
     recent_equity : ndarray of shape (n_funds, n_niches)
         Equity each fund put into each niche over the trailing 12 months.
     herding : float in [0, 1]
-        Weight on the nationally hottest niche (S5): 1 puts every fund's whole budget there.
+        Weight on imitation (S5) instead of the fund's own view.
     coordination : float in [0, 1]
         Central coordination (S6): takes from a fund's weight on a niche the share of that
         niche's recent equity that came from *other* cities, and gives what it takes to the
         niches the fund favours that others leave free, so cities specialise.
+    conformity : float >= 0, default=2.0
+        Exponent on other cities' recent equity: above 1, popular niches are copied more than
+        in proportion (conformist imitation).
+    signal_weight : float in [0, 1], default=0.3
+        Weight of the state's signal (its perceived hottest niche) within imitation.
 
     Returns
     -------
@@ -42,23 +60,31 @@ def niche_weights(
 
     Notes
     -----
-    ``own = taste * perceived / sum(taste * perceived)``;
-    ``hot = onehot(argmax(perceived))``;
-    ``a = (1 - herding) * own + herding * hot``;
+    ``own = taste * perceived / sum(taste * perceived)`` (:func:`own_views`);
+    ``O[f] = (sum of other funds' recent equity)^conformity``, normalised per row (the state's
+    signal alone while others have no record);
+    ``imitate = (1 - signal_weight) * O + signal_weight * onehot(argmax(perceived))``;
+    ``a = (1 - herding) * own + herding * imitate``;
     ``p = coordination * others_share`` (per fund and niche);
     ``g = own * (1 - p) / sum(own * (1 - p))`` (the fund's view of the niches others leave
     free; ``own`` if none is free);
     ``w = a * (1 - p) + g * sum(a * p)``. Rows of ``a`` and ``g`` sum to 1, so rows of ``w`` do
-    too. Coordination thus works even against full herding: what it takes from crowded niches
-    goes to the fund's own, less crowded specialisations.
+    too. Imitation feeds on itself through ``recent_equity``: a niche that other cities back
+    attracts more of each city's money next month, so herds form from the cities' interaction.
     """
-    own = taste * perceived_value[None, :]
-    own = own / own.sum(axis=1, keepdims=True)
+    own = own_views(perceived_value, taste)
     hot = np.zeros_like(perceived_value)
     hot[int(np.argmax(perceived_value))] = 1.0
-    attract = (1.0 - herding) * own + herding * hot[None, :]
     total = recent_equity.sum(axis=0, keepdims=True)
-    others = total - recent_equity
+    others = np.maximum(total - recent_equity, 0.0)
+    osum = others.sum(axis=1, keepdims=True)
+    mix = others / np.where(osum > 0, osum, 1.0)  # shares, so the power cannot overflow
+    peer = mix**conformity if conformity > 0 else (mix > 0).astype(float)
+    peer_sum = peer.sum(axis=1, keepdims=True)
+    has_peer = peer_sum > 0
+    peer = np.where(has_peer, peer / np.where(has_peer, peer_sum, 1.0), hot[None, :])
+    imitate = (1.0 - signal_weight) * peer + signal_weight * hot[None, :]
+    attract = (1.0 - herding) * own + herding * imitate
     with np.errstate(invalid="ignore", divide="ignore"):
         others_share = np.where(total > 0, others / total, 0.0)
     penalty = coordination * others_share

@@ -1,20 +1,35 @@
-"""The monthly compute market: who buys which accelerators (C1, C5–C8, C10).
+"""The monthly accelerator market: prices that clear supply and demand (C1, C5–C10).
 
 Four channels: foreign flagship (``hi``), licensed reduced-performance (``lic``, H20-like),
-grey/smuggled (``grey``), and domestic (``dom``). Buyers and their order of preference:
+grey/smuggled (``grey``) and domestic (``dom``). Each month :func:`clear_market` finds the
+prices at which what buyers want equals what sellers offer.
 
-1. the state's public compute programme buys domestic chips only (C10: keep the domestic
-   alternative going);
-2. *foreign-first* private buyers — the share ``friction`` of private money, reluctant to switch
-   (C5) — buy flagship, then licensed, then grey chips, and only then domestic ones;
-3. *domestic-first* private buyers buy domestic chips, then foreign ones.
+Demand. Each buyer ``b`` (startups, large platforms, the public compute programme) has a budget
+``B_b`` and preference weights ``a_bj`` (0 where it will not buy: the state buys domestic only;
+switching friction lowers private buyers' weight on domestic chips, C5). Chips are imperfect
+substitutes judged by their *performance-adjusted* price ``q_j = p_j / perf_j`` (C9: software
+gains raise ``perf`` of domestic chips). Over the channels on offer, the buyer spends the share
 
-Scarcity pricing: when private money exceeds the list-price value of the chips left after the
-state's purchase, every channel's price rises by the same markup ``D / S`` (capped at
-``max_markup``), so a short market clears through prices — chip sellers earn the scarcity rent
-and buyers get fewer chips per dollar. Money that still finds no chips (demand beyond the cap:
-every channel sold out) stays with its owner. The function is pure: it returns what was
-bought and leaves accounting to the model.
+    s_bj = a_bj q_j^(1 - σ) / Σ_i a_bi q_i^(1 - σ)        (CES, substitution elasticity σ)
+
+and its price index is ``P_b = (Σ_j ā_bj q_j^(1 - σ))^(1 / (1 - σ))`` with the weights ``ā``
+normalised over the channels on offer. It spends ``S_b = B_b min(1, (r / P_b)^η)`` of its
+budget, ``r`` the flagship list price: above the list price it buys less (elasticity ``η`` of
+spending, so ``1 + η`` of quantity); at or below it, it spends its whole budget. Channel demand
+in units is ``D_j = Σ_b S_b s_bj / p_j``.
+
+Supply. Channel ``j`` offers ``Q_j = Q0_j (p_j / c_j)^ε_j`` at any price ``p_j ≥ c_j`` (its
+floor: list price, production cost or the smugglers' premium), ``ε_j`` its supply elasticity
+(0 for the domestic foundry in the short run: capacity is capacity).
+
+Clearing. Damped Newton steps on log prices, ``log p_j += h_j (log D_j - log Q_j) / e_j``
+with ``e_j`` the channel's own-price elasticity of excess demand and ``h_j`` halved each time
+the channel's excess demand changes sign, floored at ``c_j``, warm-started from last month's
+prices, until every channel clears or sits at its floor with unsold supply.
+No cap: prices go as high as it takes. Whatever a residual imbalance leaves is rationed in
+proportion to demand and reported (``rationed_units``). A buyer with no channel on offer spends
+nothing: that is rationing by quantity, reported as unmet demand. The function is pure: it
+returns what each buyer bought and paid, and leaves accounting to the model.
 """
 
 from __future__ import annotations
@@ -28,6 +43,9 @@ __all__ = ["CHANNELS", "MarketResult", "clear_market"]
 CHANNELS = ("hi", "lic", "grey", "dom")
 HI, LIC, GREY, DOM = range(4)
 
+_TOL = 1e-3  # |log D - log Q| at which a channel counts as cleared
+_MAX_ITER = 200
+
 
 @dataclass(frozen=True)
 class MarketResult:
@@ -35,84 +53,154 @@ class MarketResult:
 
     Attributes
     ----------
-    public_units, private_units : ndarray of shape (4,)
-        k accelerators bought per channel (order of :data:`CHANNELS`).
-    public_spent, private_spent : float
-        US$ m spent.
-    private_fill : float
-        Share of private demand (in money) that found chips, in [0, 1].
-    markup : float
-        Scarcity markup on list prices paid by private buyers (>= 1).
+    price : ndarray of shape (4,)
+        Clearing price per channel (US$ m per k accelerators), each at least its floor.
+    units : ndarray of shape (n_buyers, 4)
+        k accelerators bought by each buyer per channel.
+    spent : ndarray of shape (n_buyers,)
+        US$ m each buyer paid; never more than its budget.
+    effective : ndarray of shape (n_buyers,)
+        k flagship-equivalent accelerators each buyer bought (``units @ perf``).
+    offered : ndarray of shape (4,)
+        k accelerators offered per channel at the clearing price.
+    wanted_at_list : ndarray of shape (n_buyers,)
+        k flagship-equivalents each buyer would have bought with its whole budget at the
+        flagship list price: the benchmark of the shortage.
+    rationed_units : float
+        k accelerators demanded at the clearing prices but not delivered (0 when the market
+        cleared by price alone).
+    iterations : int
+        Newton steps taken.
     """
 
-    public_units: np.ndarray
-    private_units: np.ndarray
-    public_spent: float
-    private_spent: float
-    private_fill: float
-    markup: float
+    price: np.ndarray
+    units: np.ndarray
+    spent: np.ndarray
+    effective: np.ndarray
+    offered: np.ndarray
+    wanted_at_list: np.ndarray
+    rationed_units: float
+    iterations: int
 
 
-def _buy(
-    budget: float, order: tuple[int, ...], avail: np.ndarray, price: np.ndarray, units: np.ndarray
-) -> float:
-    """Spend ``budget`` on channels in ``order``; update ``avail`` and ``units``; return rest."""
-    for ch in order:
-        if budget <= 0.0:
-            break
-        if avail[ch] <= 0.0 or price[ch] <= 0.0:
-            continue
-        q = min(avail[ch], budget / price[ch])
-        avail[ch] -= q
-        units[ch] += q
-        budget -= q * price[ch]
-    return max(budget, 0.0)
+def _demand(
+    p: np.ndarray,
+    weights: np.ndarray,
+    budgets: np.ndarray,
+    perf: np.ndarray,
+    on: np.ndarray,
+    sigma: float,
+    eta: float,
+    ref: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Spending shares (n_buyers, 4), spending (n_buyers,) and units demanded (4,)."""
+    q = np.where(on, p / np.where(on, perf, 1.0), 1.0)
+    a = weights * on
+    asum = a.sum(axis=1, keepdims=True)
+    has = asum[:, 0] > 0
+    abar = a / np.where(asum > 0, asum, 1.0)
+    terms = abar * q ** (1.0 - sigma)
+    tsum = terms.sum(axis=1)
+    share = terms / np.where(tsum > 0, tsum, 1.0)[:, None]
+    if abs(sigma - 1.0) < 1e-9:
+        index = np.exp((abar * np.log(q)).sum(axis=1))
+    else:
+        index = np.where(tsum > 0, tsum, 1.0) ** (1.0 / (1.0 - sigma))
+    frac = np.where(has, np.minimum(1.0, (ref / index) ** eta), 0.0)
+    spend = budgets * frac
+    units = (spend[:, None] * share).sum(axis=0) / p
+    return share, spend, units
 
 
 def clear_market(
-    avail: np.ndarray,
-    price: np.ndarray,
-    public_budget: float,
-    private_budget: float,
-    friction: float,
-    max_markup: float = 1.0,
+    supply: np.ndarray,
+    floor: np.ndarray,
+    perf: np.ndarray,
+    budgets: np.ndarray,
+    weights: np.ndarray,
+    *,
+    supply_elasticity: np.ndarray,
+    substitution: float,
+    price_elasticity: float,
+    ref_price: float,
+    start: np.ndarray | None = None,
 ) -> MarketResult:
-    """Allocate this month's accelerators among buyers.
+    """Clear one month's accelerator market by price.
 
     Parameters
     ----------
-    avail : ndarray of shape (4,)
-        k accelerators available per channel.
-    price : ndarray of shape (4,)
-        US$ m per k accelerators per channel.
-    public_budget : float
-        Public compute money to spend (domestic chips only).
-    private_budget : float
-        Private money for compute (startups plus large platforms).
-    friction : float in [0, 1]
-        Share of private money that is foreign-first.
-    max_markup : float, default=1.0
-        Highest scarcity markup on list prices; 1 means fixed prices and pure rationing.
+    supply : ndarray of shape (4,)
+        k accelerators each channel offers at its floor price (``Q0``).
+    floor : ndarray of shape (4,)
+        Lowest price at which each channel sells (US$ m per k), > 0.
+    perf : ndarray of shape (4,)
+        Performance relative to the foreign flagship, >= 0 (0: useless, never bought).
+    budgets : ndarray of shape (n_buyers,)
+        Most each buyer would spend this month (US$ m), >= 0.
+    weights : ndarray of shape (n_buyers, 4)
+        Preference weights, >= 0 (0: the buyer does not buy that channel).
+    supply_elasticity : ndarray of shape (4,)
+        ``ε_j`` of each channel's supply, >= 0.
+    substitution : float
+        ``σ`` > 0, elasticity of substitution between channels.
+    price_elasticity : float
+        ``η`` >= 0, elasticity of spending to the price index above ``ref_price``.
+    ref_price : float
+        Price per flagship-equivalent at which buyers spend their whole budget (list price).
+    start : ndarray of shape (4,), optional
+        Starting prices (last month's); defaults to the floors.
     """
-    avail = np.array(avail, dtype=float)
-    pub = np.zeros(4)
-    priv = np.zeros(4)
-    pub_left = _buy(public_budget, (DOM,), avail, price, pub)
-    supply_value = float(avail @ price)
-    markup = 1.0
-    if supply_value > 0 and private_budget > supply_value:
-        markup = min(private_budget / supply_value, max(max_markup, 1.0))
-    price = price * markup
-    ff_left = _buy(private_budget * friction, (HI, LIC, GREY), avail, price, priv)
-    df_left = _buy(private_budget * (1.0 - friction), (DOM, HI, LIC, GREY), avail, price, priv)
-    ff_left = _buy(ff_left, (DOM,), avail, price, priv)
-    private_spent = private_budget - ff_left - df_left
-    fill = private_spent / private_budget if private_budget > 0 else 1.0
+    floor = np.asarray(floor, dtype=float)
+    supply = np.maximum(np.asarray(supply, dtype=float), 0.0)
+    perf = np.asarray(perf, dtype=float)
+    budgets = np.maximum(np.asarray(budgets, dtype=float), 0.0)
+    weights = np.asarray(weights, dtype=float)
+    eps = np.asarray(supply_elasticity, dtype=float)
+    on = (supply > 0) & (perf > 0)
+    lo = np.log(floor)
+    x = lo.copy() if start is None else np.maximum(np.log(start), lo)
+    it = 0
+    damp = np.ones(4)
+    z_prev = np.zeros(4)
+    for it in range(1, _MAX_ITER + 1):  # noqa: B007 (the count is reported)
+        p = np.exp(x)
+        share, spend, demand = _demand(
+            p, weights, budgets, perf, on, substitution, price_elasticity, ref_price
+        )
+        offered = supply * np.exp(eps * (x - lo))
+        live = on & (demand > 0)
+        z = np.where(live, np.log(np.where(live, demand, 1.0) / np.where(on, offered, 1.0)), -1.0)
+        # A channel is done when it clears, or when it is at its floor with supply to spare.
+        at_floor = x <= lo + 1e-12
+        if not np.any(on & ((np.abs(z) > _TOL) & ~(at_floor & (z < 0)))):
+            break
+        tot = spend.sum()
+        s_bar = (spend[:, None] * share).sum(axis=0) / tot if tot > 0 else np.zeros(4)
+        elastic = 1.0 + (substitution - 1.0) * (1.0 - s_bar) + eps
+        elastic = np.maximum(elastic, 1.0)
+        # Halve a channel's step whenever its excess demand changes sign (an overshoot), so
+        # the iteration cannot cycle whatever the elasticities.
+        damp = np.where(z * z_prev < 0, 0.5 * damp, damp)
+        z_prev = z
+        step = np.where(on, damp * z / elastic, 0.0)
+        x = np.maximum(x + np.clip(step, -2.0, 2.0), lo)
+    p = np.exp(x)
+    share, spend, demand = _demand(
+        p, weights, budgets, perf, on, substitution, price_elasticity, ref_price
+    )
+    offered = np.where(on, supply * np.exp(eps * (x - lo)), 0.0)
+    sold = np.minimum(demand, offered)
+    fill = np.divide(sold, demand, out=np.zeros(4), where=demand > 0)
+    units = spend[:, None] * share / p * fill
+    spent = units @ p
+    ref = ref_price if ref_price > 0 else 1.0
     return MarketResult(
-        public_units=pub,
-        private_units=priv,
-        public_spent=public_budget - pub_left,
-        private_spent=private_spent,
-        private_fill=min(max(fill, 0.0), 1.0),
-        markup=markup,
+        price=p,
+        units=units,
+        spent=spent,
+        effective=units @ perf,
+        offered=offered,
+        wanted_at_list=budgets / ref,
+        rationed_units=float((demand - sold).sum()),
+        iterations=it,
     )

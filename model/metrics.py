@@ -79,19 +79,36 @@ def state_to_startups_cum_usd_bn(model: StatecraftModel) -> float:
     return model.cum["state_to_startups"] * _BN
 
 
-def duplication_index(model: StatecraftModel) -> float:
-    """Share of city-fund equity over the trailing 12 months that duplicates another city's bet.
+def _overlap(x: np.ndarray, size: np.ndarray) -> float:
+    """Money-weighted mean overlap ``sum_k x[f, k] x[g, k]`` over pairs of different funds."""
+    pair = np.outer(size, size)
+    np.fill_diagonal(pair, 0.0)
+    total = pair.sum()
+    return float(((x @ x.T) * pair).sum() / total) if total > 0 else 0.0
 
-    With ``E[f, k]`` the equity fund ``f`` put into niche ``k`` over the last 12 months,
-    ``D = 1 - sum_k max_f E[f, k] / sum_{f,k} E[f, k]``: the money beyond the lead city's stake
-    in each niche, as a share of all city equity. 0 when each niche is backed by one city only;
-    it approaches ``1 - 1/n_funds`` when every city backs every niche equally. 0 with no equity.
+
+def duplication_index(model: StatecraftModel) -> float:
+    """Overlap of city funds' niche bets beyond what independent choices give, over its ceiling.
+
+    With ``x[f, k]`` fund ``f``'s share of its trailing-12-month equity in niche ``k``, the
+    overlap ``O`` is the mean over pairs of different funds (weighted by their equity) of
+    ``sum_k x[f, k] x[g, k]``: the chance that a dollar of one city and a dollar of another
+    back the same niche. ``O_0`` is the same overlap of the funds' *own* views (what each
+    would do alone, :func:`statecraft.funding.own_views`). ``D = (O - O_0) / (1 - O_0)``:
+    0 when cities choose as they would independently, 1 (the ceiling) when every city puts all
+    its money in one and the same niche, negative when they specialise more than independent
+    choices would (coordination). 0 with no equity or a single fund.
     """
     e = model.equity_history.sum(axis=0)
-    total = e.sum()
-    if total <= 0:
+    size = e.sum(axis=1)
+    if (size > 0).sum() < 2:
         return 0.0
-    return float(1.0 - e.max(axis=0).sum() / total)
+    x = e / np.where(size > 0, size, 1.0)[:, None]
+    observed = _overlap(x, size)
+    independent = _overlap(model.own_w, size)
+    if independent >= 1.0:
+        return 0.0
+    return float((observed - independent) / (1.0 - independent))
 
 
 def hot_niche_equity_share(model: StatecraftModel) -> float:
@@ -105,10 +122,10 @@ def hot_niche_equity_share(model: StatecraftModel) -> float:
 def wasted_funding_usd_bn(model: StatecraftModel) -> float:
     """Cumulative state money received by startups that failed without producing capability.
 
-    A startup has *produced capability* once, in some month, its revenue reached
-    ``useful_revenue_ratio`` times its burn: customers paid in earnest for what it built.
-    All state money a startup received
-    (equity, subsidies, vouchers used, relocation) counts. US$ bn.
+    A startup has *produced capability* once its capability came within
+    ``produced_gap_months`` of the leading domestic labs (:func:`capability_gap_months`'s
+    yardstick). All state money a failed startup received (equity, subsidies, vouchers used,
+    relocation) counts. US$ bn.
     """
     return model.cum["wasted"] * _BN
 
@@ -117,6 +134,33 @@ def wasted_share(model: StatecraftModel) -> float:
     """:func:`wasted_funding_usd_bn` as a share of all state money received by startups so far."""
     total = model.cum["state_to_startups"]
     return float(model.cum["wasted"] / total) if total > 0 else 0.0
+
+
+def private_wasted_share(model: StatecraftModel) -> float:
+    """Private venture money lost in startups that failed without producing capability, as a
+    share of all private money to startups: the benchmark of ordinary startup attrition."""
+    total = model.cum["private_to_startups"]
+    return float(model.cum["wasted_private"] / total) if total > 0 else 0.0
+
+
+def state_equity_wasted_share(model: StatecraftModel) -> float:
+    """City-fund equity lost in startups that failed without producing capability, as a share
+    of all city-fund equity: the state's bets measured like :func:`private_wasted_share`."""
+    total = model.cum["state_equity"]
+    return float(model.cum["wasted_state_equity"] / total) if total > 0 else 0.0
+
+
+def excess_waste_share(model: StatecraftModel) -> float:
+    """State equity wasted in excess of what private investors lose on the same kind of bets
+    (equity rounds in the same startup population): :func:`state_equity_wasted_share` minus
+    :func:`private_wasted_share`. Positive when state bets fail unproductively more often."""
+    return state_equity_wasted_share(model) - private_wasted_share(model)
+
+
+def excess_wasted_usd_bn(model: StatecraftModel) -> float:
+    """:func:`excess_waste_share` times all city-fund equity so far: state money lost beyond
+    the private benchmark (US$ bn)."""
+    return excess_waste_share(model) * model.cum["state_equity"] * _BN
 
 
 def devalued_niche_equity_share(model: StatecraftModel) -> float:
@@ -155,13 +199,36 @@ def startup_compute(model: StatecraftModel) -> float:
 
 
 def compute_fill(model: StatecraftModel) -> float:
-    """Share of private compute demand (money) that found chips this month."""
+    """Share of private compute budgets (startups and platforms) spent on chips this month."""
     return model.private_fill
 
 
-def chip_price_markup(model: StatecraftModel) -> float:
-    """Scarcity markup on accelerator list prices paid by private buyers this month (>= 1)."""
-    return model.markup
+def unmet_compute_usd_bn(model: StatecraftModel) -> float:
+    """Private compute money not spent this month: priced out, or nothing on offer (US$ bn)."""
+    return model.unmet_compute * _BN
+
+
+def compute_shortage(model: StatecraftModel) -> float:
+    """Share of the compute private buyers would have bought at the flagship list price with
+    unlimited supply that they did not get this month (0 = no shortage)."""
+    return model.shortage
+
+
+def chip_price_index(model: StatecraftModel) -> float:
+    """Price private buyers paid per flagship-equivalent this month, relative to the flagship
+    list price (1 = list; NaN when nothing was bought)."""
+    return model.price_index
+
+
+def domestic_chip_price_index(model: StatecraftModel) -> float:
+    """Clearing price of domestic accelerators relative to their floor (production cost)."""
+    return float(model.chip_price[DOM] / model._chip_floor()[DOM])
+
+
+def chip_units_rationed(model: StatecraftModel) -> float:
+    """Accelerators demanded at the clearing prices but not delivered this month (k): rationing
+    by quantity left after prices did their work (0 when prices cleared the market)."""
+    return model.rationed_units
 
 
 def domestic_performance(model: StatecraftModel) -> float:
@@ -180,23 +247,20 @@ def domestic_yield(model: StatecraftModel) -> float:
 
 
 def best_capability(model: StatecraftModel) -> float:
-    """Capability of the best domestic startup (log2 units; the frontier is 0 at the start)."""
-    s = model.startups
-    return float(s.capability.max()) if len(s) else float("nan")
+    """Capability of the leading domestic labs (log2 units; the US frontier is 0 at the start):
+    the ``frontier_labs``-th best startup at full scale, a measure independent of ``scale``."""
+    return model.domestic_best
 
 
 def capability_gap_months(model: StatecraftModel) -> float:
-    """Months the US frontier is ahead of the best domestic startup (S9).
+    """Months the US frontier is ahead of the leading domestic labs (S9).
 
     Capability is measured in doublings of effective compute; the frontier gains one doubling
     every ``us_frontier_doubling_months``, so the gap in months is
     ``(frontier - best) * us_frontier_doubling_months``: how long ago the US stood where the
-    best domestic model stands now.
+    leading domestic labs stand now. ``best`` is :func:`best_capability`. NaN with no startups.
     """
-    s = model.startups
-    if len(s) == 0:
-        return float("nan")
-    return float((model.frontier - s.capability.max()) * model.p.us_frontier_doubling_months)
+    return float((model.frontier - model.domestic_best) * model.p.us_frontier_doubling_months)
 
 
 def champions(model: StatecraftModel) -> int:
@@ -264,6 +328,10 @@ REPORTERS = {
         hot_niche_equity_share,
         wasted_funding_usd_bn,
         wasted_share,
+        private_wasted_share,
+        state_equity_wasted_share,
+        excess_waste_share,
+        excess_wasted_usd_bn,
         devalued_niche_equity_share,
         domestic_share,
         foreign_units,
@@ -271,7 +339,11 @@ REPORTERS = {
         effective_compute,
         startup_compute,
         compute_fill,
-        chip_price_markup,
+        unmet_compute_usd_bn,
+        compute_shortage,
+        chip_price_index,
+        domestic_chip_price_index,
+        chip_units_rationed,
         domestic_performance,
         domestic_capacity,
         domestic_yield,

@@ -23,7 +23,7 @@ from .agents import (
     OverseasFoundry,
     StartupPopulation,
 )
-from .funding import allocate_by_group, niche_weights
+from .funding import allocate_by_group, niche_weights, own_views
 from .market import DOM, HI, LIC, clear_market
 from .params import CITIES, GENAI_NICHES, NICHES, Params
 
@@ -40,6 +40,29 @@ def _month_index(month: str) -> int:
 
 def _month_label(index: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _group_max(values: np.ndarray, group: np.ndarray, k: int) -> np.ndarray:
+    """Largest value per group 0..k-1 (-inf for an empty group); one pass per group, which
+    for a handful of niches is far faster than ``np.maximum.at``."""
+    out = np.full(k, -np.inf)
+    for g in range(k):
+        vals = values[group == g]
+        if len(vals):
+            out[g] = vals.max()
+    return out
+
+
+def _top_quantile(values: np.ndarray, rank: float) -> float:
+    """The value with ``rank`` values above it, as ``np.quantile(values, 1 - rank / n)``
+    (linear interpolation, clipped to the sample), by partition rather than a full quantile
+    call: this runs seven times a month."""
+    n = len(values)
+    h = (n - 1) * min(max(1.0 - rank / n, 0.0), 1.0)
+    lo = int(h)
+    hi = min(lo + 1, n - 1)
+    part = np.partition(values, (lo, hi)) if n > 2 else np.sort(values)
+    return float(part[lo] + (h - lo) * (part[hi] - part[lo]))
 
 
 def month_range(start: str, end: str) -> list[str]:
@@ -103,19 +126,29 @@ class StatecraftModel(mesa.Model):
         self.niche_w = np.full((len(self.funds), k), 1.0 / k)
         self.equity_history = np.zeros((DUPLICATION_WINDOW, len(self.funds), k))
 
-        # Compute stocks: installed k accelerators per channel, private and public.
-        self.stock_private = np.zeros(4)
-        self.stock_public = np.zeros(4)
+        self.own_w = own_views(self.state_value, self.taste)
+
+        # Compute market and stocks (k flagship-equivalent accelerators). Startups own theirs
+        # (``startups.compute``); large platforms and the public programme hold one stock each.
         self.units_month = np.zeros(4)
         self.units_history = np.zeros((12, 4))
         self.friction = p.switching_friction
+        self.chip_price = self._chip_floor()  # clearing prices, warm start of the next month
         self.private_fill = 1.0
-        self.markup = 1.0
+        self.price_index = 1.0
+        self.shortage = 0.0
+        self.rationed_units = 0.0
+        self.unmet_compute = 0.0  # private compute money not spent this month (US$ m)
+        self.stock_bigtech = 0.0
+        self.stock_public = 0.0
+        self.startup_bought = 0.0  # k flagship-equivalents startups bought this month
         self.effective_compute = 0.0
         self.startup_compute = 0.0
 
         # Frontier, capability and adoption (log2 effective-compute units).
         self.frontier = 0.0
+        self.domestic_best = float("nan")  # the leading labs' capability (frontier_labs)
+        self.rules_index = _month_index(p.genai_rules_date) - _month_index(p.start_date)
         self.open_source_level = 0.0
         self.adoption = p.initial_adoption
 
@@ -125,7 +158,16 @@ class StatecraftModel(mesa.Model):
         )
         self.state_equity_niche = np.zeros(k)
         self.cum = dict.fromkeys(
-            ("state_to_startups", "private_to_startups", "wasted", "failed_state_money"), 0.0
+            (
+                "state_to_startups",
+                "private_to_startups",
+                "wasted",
+                "wasted_private",
+                "state_equity",
+                "wasted_state_equity",
+                "failed_state_money",
+            ),
+            0.0,
         )
         self.entries = self.exits = self.relocations = self.releases = 0
         self.approvals_total = self.releases_total = self.entries_total = self.exits_total = 0
@@ -154,6 +196,7 @@ class StatecraftModel(mesa.Model):
             talent=self.rng.lognormal(0.0, p.talent_sigma, size=n),
             capability=capability,
             birth_step=np.full(n, self.steps),
+            research_covered=self.rng.random(n) < p.research_subsidy_coverage,
         )
         self.entries += n
 
@@ -162,10 +205,13 @@ class StatecraftModel(mesa.Model):
         n = max(1, round(p.initial_startups * p.scale))
         best = -p.initial_gap_months / p.us_frontier_doubling_months
         cap = -self.rng.exponential(p.initial_capability_spread, size=n)
-        cap += best - cap.max()
+        # The leading labs (not the single best of N, which grows with N) start
+        # `initial_gap_months` behind, at every scale.
+        cap += best - _top_quantile(cap, p.frontier_labs * p.scale)
         self._new_startups(n, cap, self.rng.uniform(p.initial_cash_min_fraction, 1.0, size=n))
         self.startups.birth_step[:] = -self.rng.integers(0, p.initial_max_age_months, size=n)
         self.open_source_level = float(np.median(cap))
+        self.domestic_best = self._leading_labs()
         self.entries = 0
 
     def _funding_signal(self) -> float:
@@ -196,8 +242,15 @@ class StatecraftModel(mesa.Model):
         for fund in self.funds:
             fund.step()
         recent = self.equity_history.sum(axis=0)
+        self.own_w = own_views(self.state_value, self.taste)
         self.niche_w = niche_weights(
-            self.state_value, self.taste, recent, self.p.herding, self.p.coordination
+            self.state_value,
+            self.taste,
+            recent,
+            self.p.herding,
+            self.p.coordination,
+            self.p.imitation_conformity,
+            self.p.state_signal_weight,
         )
         for fund, w in zip(self.funds, self.niche_w, strict=True):
             fund.niche_weights = w
@@ -244,7 +297,12 @@ class StatecraftModel(mesa.Model):
         if len(s) == 0:
             return
         young = (self.steps - s.birth_step) <= p.research_subsidy_age_months
-        research_need = np.where(young, p.research_subsidy_rate * s.burn, 0.0)
+        # M7: a share of research costs (burn other than compute), for covered startups only.
+        research_need = np.where(
+            young & s.research_covered,
+            p.research_subsidy_rate * (1.0 - p.compute_spend_share) * s.burn,
+            0.0,
+        )
         cash_cap = p.cash_subsidy_cap * s.burn
         compute_spend = p.compute_spend_share * s.burn
         n_f = len(self.funds)
@@ -282,7 +340,8 @@ class StatecraftModel(mesa.Model):
         self.cum["state_to_startups"] += cash.sum()
 
     def _funding_rounds(self) -> None:
-        """Equity rounds: city funds (by niche weight) first, then private investors."""
+        """Equity rounds: private investors pick first on merit, then the city funds (by niche
+        weight) back whom they choose among the rest (M11: officials seek out the startups)."""
         p = self.p
         s = self.startups
         k = len(NICHES)
@@ -294,30 +353,29 @@ class StatecraftModel(mesa.Model):
         if len(seek) == 0:
             return
         cost = p.round_runway_months * s.burn[seek]
-        score = s.capability[seek] + self.rng.normal(0.0, p.funding_score_noise, size=len(seek))
-        group = s.city[seek] * k + s.niche[seek]
+        noise = self.rng.normal(0.0, p.funding_score_noise, size=(2, len(seek)))
+        private_month = p.private_vc_usd_bn_per_year * 1e3 * p.scale / 12.0
+        budget = private_month * self.market_value / self.market_value.sum()
+        funded = allocate_by_group(s.niche[seek], cost, s.capability[seek] + noise[0], budget)
+        self._give_round(seek[funded], cost[funded], state=False)
+        self.flow["private"] += cost[funded].sum()
+
+        left = ~funded
+        rest, cost, score = seek[left], cost[left], s.capability[seek[left]] + noise[1][left]
+        if len(rest) == 0:
+            return
+        group = s.city[rest] * k + s.niche[rest]
         equity = np.array([f.balance[EQUITY] for f in self.funds])
         budget = (equity[:, None] * self.niche_w).ravel()
         funded = allocate_by_group(group, cost, score, budget)
-        idx = seek[funded]
         amount = cost[funded]
         spent = np.bincount(group[funded], weights=amount, minlength=n_f * k).reshape(n_f, k)
         for f, fund in enumerate(self.funds):
             fund.pay(EQUITY, spent[f].sum())
         self._equity_month = spent
         self.state_equity_niche += spent.sum(axis=0)
-        self._give_round(idx, amount, state=True)
+        self._give_round(rest[funded], amount, state=True)
         self.flow["state_equity"] += amount.sum()
-
-        rest = seek[~funded]
-        if len(rest):
-            cost = p.round_runway_months * s.burn[rest]
-            score = s.capability[rest] + self.rng.normal(0.0, p.funding_score_noise, size=len(rest))
-            private_month = p.private_vc_usd_bn_per_year * 1e3 * p.scale / 12.0
-            budget = private_month * self.market_value / self.market_value.sum()
-            funded = allocate_by_group(s.niche[rest], cost, score, budget)
-            self._give_round(rest[funded], cost[funded], state=False)
-            self.flow["private"] += cost[funded].sum()
 
     def _give_round(self, idx: np.ndarray, amount: np.ndarray, *, state: bool) -> None:
         s = self.startups
@@ -326,6 +384,8 @@ class StatecraftModel(mesa.Model):
         s.burn[idx] *= self.p.burn_growth_per_round
         if state:
             s.state_received[idx] += amount
+            s.state_equity[idx] += amount
+            self.cum["state_equity"] += amount.sum()
             self.cum["state_to_startups"] += amount.sum()
         else:
             s.private_received[idx] += amount
@@ -361,22 +421,32 @@ class StatecraftModel(mesa.Model):
             self.cum["state_to_startups"] += paid
             self.relocations += len(chosen)
 
+    def _chip_floor(self) -> np.ndarray:
+        """Lowest price each channel sells at (US$ m per k accelerators)."""
+        p = self.p
+        return p.foreign_price_usd_k * np.array(
+            [1.0, p.licensed_price_ratio, p.grey_price_ratio, p.domestic_price_ratio]
+        )
+
     def _compute_market(self) -> None:
-        """Chips made and sold this month; installed compute; each startup's share of it."""
+        """The chip market clears by price; each buyer owns what it bought (C1, C5–C10).
+
+        Buyers: startups (own compute money plus vouchers), large platforms and the public
+        compute programme (domestic chips only, C10). See :func:`statecraft.market.clear_market`.
+        """
         p = self.p
         s = self.startups
         flagship, licensed, grey = self.vendor.channels()
-        dom_supply = self.foundry.supply + self.overseas.supply
-        avail = np.array([flagship, licensed, grey, dom_supply])
-        price_k = p.foreign_price_usd_k  # US$ k per accelerator = US$ m per k accelerators
-        price = price_k * np.array(
-            [1.0, p.licensed_price_ratio, p.grey_price_ratio, p.domestic_price_ratio]
-        )
-        # Foreign-first share falls as domestic chips close the performance gap (C5, C9).
+        supply = np.array([flagship, licensed, grey, self.foundry.supply + self.overseas.supply])
+        floor = self._chip_floor()
+        perf = np.array([1.0, p.licensed_performance, 1.0, self.designer.effective_performance])
+        # Switching friction falls as domestic chips close the performance gap (C5, C9).
         p0 = p.initial_domestic_performance
         gap_now = 1.0 - self.designer.effective_performance
         self.friction = p.switching_friction * (gap_now / (1.0 - p0) if p0 < 1 else 0.0)
         self.friction = min(max(self.friction, 0.0), 1.0)
+        private_w = [1.0, 1.0, 1.0, 1.0 - self.friction]
+        weights = np.array([private_w, private_w, [0.0, 0.0, 0.0, 1.0]])
 
         own = p.compute_spend_share * s.burn
         demand = own + s.voucher
@@ -389,19 +459,45 @@ class StatecraftModel(mesa.Model):
             / 12.0
             * (1 + p.bigtech_growth) ** years
         )
+        budgets = np.array([startup_budget, bigtech, self.government.compute_balance])
         res = clear_market(
-            avail,
-            price,
-            self.government.compute_balance,
-            startup_budget + bigtech,
-            self.friction,
-            max_markup=p.max_scarcity_markup,
+            supply,
+            floor,
+            perf,
+            budgets,
+            weights,
+            supply_elasticity=np.array(
+                [
+                    p.foreign_supply_elasticity,
+                    p.foreign_supply_elasticity,
+                    p.grey_supply_elasticity,
+                    0.0,
+                ]
+            ),
+            substitution=p.chip_substitution_elasticity,
+            price_elasticity=p.compute_price_elasticity,
+            ref_price=p.foreign_price_usd_k,
+            start=self.chip_price,
         )
-        self.markup = res.markup
-        self.private_fill = res.private_fill
-        self.government.spend_compute(res.public_spent)
-        # Vouchers are paid for what was actually bought.
-        used = s.voucher * res.private_fill
+        self.chip_price = res.price
+        self.rationed_units = res.rationed_units
+        self.government.spend_compute(float(res.spent[2]))
+        private_budget = budgets[0] + budgets[1]
+        private_spent = float(res.spent[0] + res.spent[1])
+        private_eff = float(res.effective[0] + res.effective[1])
+        self.private_fill = private_spent / private_budget if private_budget > 0 else 1.0
+        self.unmet_compute = private_budget - private_spent
+        wanted = float(res.wanted_at_list[0] + res.wanted_at_list[1])
+        self.shortage = min(max(1.0 - private_eff / wanted, 0.0), 1.0) if wanted > 0 else 0.0
+        self.price_index = (
+            private_spent / private_eff / p.foreign_price_usd_k if private_eff > 0 else math.nan
+        )
+
+        # Each startup spent the same share of its compute money as the startups together and
+        # owns what that bought; vouchers are paid for what was spent, the rest stays as cash.
+        spent_share = float(res.spent[0]) / startup_budget if startup_budget > 0 else 0.0
+        per_dollar = float(res.effective[0]) / float(res.spent[0]) if res.spent[0] > 0 else 0.0
+        used = s.voucher * spent_share
         paid_v = np.bincount(self._voucher_city, weights=used, minlength=len(self.funds))
         for f, fund in enumerate(self.funds):
             paid = fund.pay(SUBSIDY, paid_v[f])
@@ -410,10 +506,12 @@ class StatecraftModel(mesa.Model):
         s.state_received += used
         self.flow["state_subsidy"] += used.sum()
         self.cum["state_to_startups"] += used.sum()
-        # Startups pay their own compute share only for chips that could be bought.
-        self._unspent_compute = own * (1.0 - res.private_fill)
+        self._unspent_compute = own * (1.0 - spent_share)
+        keep = 1.0 - 1.0 / p.chip_lifetime_months
+        s.compute = s.compute * keep + demand * spent_share * per_dollar
+        self.startup_bought = float(res.effective[0])
 
-        units = res.public_units + res.private_units
+        units = res.units.sum(axis=0)
         self.units_month = units
         self.units_history = np.roll(self.units_history, 1, axis=0)
         self.units_history[0] = units
@@ -421,27 +519,44 @@ class StatecraftModel(mesa.Model):
         from_foundry = min(dom_units, self.foundry.supply)
         self.foundry.output = from_foundry
         self.overseas.output = dom_units - from_foundry
-        paid = res.public_units * price + res.private_units * price * res.markup
-        dom_revenue = paid[DOM]
-        self.designer.revenue = dom_revenue
-        self.designer.revenue_total += dom_revenue
+        paid = res.units.sum(axis=0) * res.price
+        self.designer.revenue = paid[DOM]
+        self.designer.revenue_total += paid[DOM]
         self.designer.units_sold_total += dom_units
-        vendor_rev = paid[HI] + paid[LIC]
-        self.vendor.revenue = vendor_rev
-        self.vendor.revenue_total += vendor_rev
+        self.vendor.revenue = paid[HI] + paid[LIC]
+        self.vendor.revenue_total += paid[HI] + paid[LIC]
 
-        keep = 1.0 - 1.0 / p.chip_lifetime_months
-        self.stock_private = self.stock_private * keep + res.private_units
-        self.stock_public = self.stock_public * keep + res.public_units
-        perf = np.array([1.0, p.licensed_performance, 1.0, self.designer.effective_performance])
-        e_private = float(self.stock_private @ perf)
-        e_public = float(self.stock_public @ perf)
-        self.effective_compute = e_private + e_public
-        private_total = startup_budget + bigtech
-        startup_part = startup_budget / private_total if private_total > 0 else 0.0
-        self.startup_compute = e_private * startup_part + e_public
-        share = demand / startup_budget if startup_budget > 0 else np.zeros(len(s))
-        s.compute = self.startup_compute * share
+        self.stock_bigtech = self.stock_bigtech * keep + float(res.effective[1])
+        self.stock_public = self.stock_public * keep + float(res.effective[2])
+        self.startup_compute = float(s.compute.sum())
+        self.effective_compute = self.startup_compute + self.stock_bigtech + self.stock_public
+
+    def _niche_leaders(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Each niche's best capability and its leading labs' capability: ``frontier_labs / k``
+        per niche at full scale, as a quantile of the niche's startups (see
+        :meth:`_leading_labs`). Niches without startups get -inf and +inf."""
+        s = self.startups
+        best = np.full(k, -np.inf)
+        lead = np.full(k, np.inf)
+        rank = self.p.frontier_labs * self.p.scale / k
+        for g in range(k):
+            cap = s.capability[s.niche == g]
+            if len(cap):
+                best[g] = cap.max()
+                lead[g] = _top_quantile(cap, rank)
+        return best, lead
+
+    def _leading_labs(self) -> float:
+        """Capability of the leading domestic labs: the ``frontier_labs``-th best at full scale.
+
+        At ``scale`` s the population is a sample of s times the full one, so the same rank
+        is the quantile ``1 - frontier_labs * s / N``; the measure does not grow with ``scale``
+        as a maximum over N would.
+        """
+        cap = self.startups.capability
+        if len(cap) == 0:
+            return math.nan
+        return _top_quantile(cap, self.p.frontier_labs * self.p.scale)
 
     def _startups_progress(self, t: int) -> None:
         """Capability, approval, open source, revenue, cash, champions (one month)."""
@@ -449,29 +564,44 @@ class StatecraftModel(mesa.Model):
         s = self.startups
         self.frontier = (t + 1) / p.us_frontier_doubling_months
         if len(s) == 0:
+            self.domestic_best = math.nan
             return
+        # Absorptive capacity (0..1) from the startup's own compute and talent. Own progress
+        # runs at ``pace`` times the frontier's pace, measured against the frontier's growing
+        # compute requirement; catching up with published and open results needs compute too,
+        # measured against the fixed 2020 requirement (reproducing known results does not
+        # need frontier scale). Without compute both are 0 and the gap grows without limit.
         need = p.reference_compute * 2.0 ** (t / p.compute_requirement_doubling_months)
-        # Own progress runs at most at the frontier's pace (1 / doubling per month), so no
-        # startup can overtake the frontier by compute alone.
-        pace = np.minimum(
-            1.0, p.capability_learning_rate * s.talent * np.log2(1.0 + s.compute / need)
-        )
-        growth = pace / p.us_frontier_doubling_months
-        growth += p.frontier_diffusion * np.maximum(self.frontier - s.capability, 0.0)
-        growth += p.open_source_spillover * np.maximum(self.open_source_level - s.capability, 0.0)
-        s.capability += growth
-        gap = (self.frontier - s.capability) * p.us_frontier_doubling_months
+        skill = p.capability_learning_rate * s.talent
+        pace = -np.expm1(-skill * np.log2(1.0 + s.compute / need))
+        absorb = -np.expm1(-skill * np.log2(1.0 + s.compute / p.reference_compute))
+        # Own progress never outpaces the frontier (pace <= 1), and the catch-up steps are exact
+        # exponential relaxations, so capability never passes the frontier or the open level.
+        cap = s.capability + pace / p.us_frontier_doubling_months
+        cap = self.frontier - (self.frontier - cap) * np.exp(-p.frontier_diffusion * absorb)
+        below_open = np.maximum(self.open_source_level - cap, 0.0)
+        cap += below_open * -np.expm1(-p.open_source_spillover * absorb)
+        s.capability = np.minimum(cap, self.frontier)
+        self.domestic_best = self._leading_labs()
+        d = p.us_frontier_doubling_months
+        gap = (self.frontier - s.capability) * d
         k = len(NICHES)
-        niche_best = np.full(k, -np.inf)
-        np.maximum.at(niche_best, s.niche, s.capability)
-        behind_niche = (niche_best[s.niche] - s.capability) * p.us_frontier_doubling_months
-        behind = (s.capability.max() - s.capability) * p.us_frontier_doubling_months
+        niche_best, niche_lead = self._niche_leaders(k)
+        behind_niche = (niche_best[s.niche] - s.capability) * d
+        behind = (self.domestic_best - s.capability) * d
+        # Produced capability: within reach of its own niche's leading labs (the same
+        # scale-free rank as the national measure, shared among the niches).
+        s.produced |= (niche_lead[s.niche] - s.capability) * d <= p.produced_gap_months
 
         genai = self.genai[s.niche]
-        eligible = genai & ~s.approved & (behind <= p.approval_gap_months)
-        approve = eligible & (self.rng.random(len(s)) < p.approval_probability)
-        s.approved |= approve
-        self.approvals_total += int(approve.sum())
+        # Approvals exist only under the generative-AI rules (S2); before them generative
+        # models sell like the others.
+        rules = t >= self.rules_index
+        if rules:
+            eligible = genai & ~s.approved & (behind <= p.approval_gap_months)
+            approve = eligible & (self.rng.random(len(s)) < p.approval_probability)
+            s.approved |= approve
+            self.approvals_total += int(approve.sum())
 
         release = (
             s.produced
@@ -480,20 +610,23 @@ class StatecraftModel(mesa.Model):
         )
         if release.any():
             s.released |= release
-            self.open_source_level = max(self.open_source_level, float(s.capability[release].max()))
+            # The open level follows the leading labs: a release above them (the best of many
+            # releasers, which grows with N) lifts it only to their level.
+            top = min(float(s.capability[release].max()), self.domestic_best)
+            self.open_source_level = max(self.open_source_level, top)
             self.releases = int(release.sum())
             self.releases_total += self.releases
 
         # Revenue: each niche's pool, shrunk by crowding (S4), shared by capability.
-        earning = np.where(genai, s.approved, behind_niche <= p.useful_gap_months)
+        useful = behind_niche <= p.useful_gap_months
+        earning = np.where(genai, s.approved, useful) if rules else useful
         n_k = np.bincount(s.niche, weights=earning, minlength=k)
         market = (
             p.ai_market_usd_bn_per_year * 1e3 * p.scale / 12.0 * self.adoption / p.initial_adoption
         )
         pool = market * self.true_value / self.true_value.sum()
         pool /= 1.0 + p.price_competition * n_k / (p.crowding_reference * p.scale)
-        cmax = np.full(k, -np.inf)
-        np.maximum.at(cmax, s.niche[earning], s.capability[earning])
+        cmax = _group_max(np.where(earning, s.capability, -np.inf), s.niche, k)
         weight = np.where(
             earning,
             np.exp2(
@@ -504,8 +637,6 @@ class StatecraftModel(mesa.Model):
         wsum = np.bincount(s.niche, weights=weight, minlength=k)
         share = np.divide(weight, wsum[s.niche], out=np.zeros(len(s)), where=wsum[s.niche] > 0)
         s.revenue = share * pool[s.niche]
-        # Capability counts as produced once customers pay for it in earnest.
-        s.produced |= s.revenue >= p.useful_revenue_ratio * s.burn
         self.niche_revenue = np.bincount(s.niche, weights=s.revenue, minlength=k)
 
         s.cash += s.revenue + s.subsidy_cash - s.burn + self._unspent_compute
@@ -527,12 +658,18 @@ class StatecraftModel(mesa.Model):
             )
 
     def _exits(self) -> None:
-        """Startups out of cash fail; their state money is wasted if they produced nothing."""
+        """Startups out of cash fail; their money is wasted if they produced no capability.
+
+        State and private money are counted alike, so that state waste can be measured against
+        what private investors lose on the same kind of bets (``excess_waste_share``).
+        """
         s = self.startups
         fail = s.cash < 0.0
         if fail.any():
-            wasted = s.state_received[fail & ~s.produced].sum()
-            self.cum["wasted"] += wasted
+            lost = fail & ~s.produced
+            self.cum["wasted"] += s.state_received[lost].sum()
+            self.cum["wasted_private"] += s.private_received[lost].sum()
+            self.cum["wasted_state_equity"] += s.state_equity[lost].sum()
             self.cum["failed_state_money"] += s.state_received[fail].sum()
             self.exits = int(fail.sum())
             self.exits_total += self.exits

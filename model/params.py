@@ -224,19 +224,32 @@ PARAMETERS: tuple[Param, ...] = (
         unit="US$ bn",
         bounds=(0.0, 1000.0),
         description=(
-            "National AI push, disbursed evenly over `central_budget_years` from the start date."
+            "National AI push, disbursed evenly over `central_budget_years` from "
+            "`central_budget_start_date`."
         ),
         source="FACTS M1 (000): about US$56 bn (≈400 bn yuan)",
         group="central",
     ),
     Param(
         name="central_budget_years",
-        default=11.0,
+        default=6.0,
         unit="years",
         bounds=(1.0, 30.0),
         description="Years over which the national AI budget is spent.",
-        source=_A + "M1 (000) gives no period; spread over the 2020–2030 horizon",
+        source=_A + "M1 (000) gives no period; spread over the 6 years 2025–2030 to the 2030 "
+        "targets (S12)",
         group="central",
+    ),
+    Param(
+        name="central_budget_start_date",
+        default="2025-01",
+        unit="YYYY-MM",
+        bounds=None,
+        description="First month of the national AI push (M1).",
+        source="FACTS M1 (000): a current push ('now it's hitting the accelerator', July 2025); "
+        "January 2025 as its start is an assumption",
+        group="central",
+        kind="month",
     ),
     Param(
         name="central_share_semiconductor",
@@ -276,8 +289,26 @@ PARAMETERS: tuple[Param, ...] = (
         default=8.7,
         unit="US$ bn/year",
         bounds=(0.0, 100.0),
-        description="State semiconductor fund spending per year (foundry capex and designer R&D).",
-        source="FACTS M2 (004): nearly US$100 bn since 2014 ⇒ ≈ 8.7 bn/year over 11.5 years",
+        description=(
+            "State semiconductor fund spending per year on the whole semiconductor industry; "
+            "only `semiconductor_fund_ai_share` of it builds AI-accelerator capacity and R&D. "
+            "It continues to the end of the run."
+        ),
+        source="FACTS M2 (004): nearly US$100 bn since 2014 for the whole semiconductor industry "
+        "⇒ ≈ 8.7 bn/year over 11.5 years; the article gives no end date, so continuing it is an "
+        "assumption",
+        group="central",
+    ),
+    Param(
+        name="semiconductor_fund_ai_share",
+        default=0.5,
+        unit="share",
+        bounds=(0.0, 1.0),
+        description=(
+            "Share of the semiconductor fund that goes to AI-accelerator capacity and design."
+        ),
+        source=_A + "M2 (004) funds the whole industry ('much of it went to SMIC', whose advanced "
+        "nodes make AI accelerators among many other chips); about half",
         group="central",
     ),
     Param(
@@ -334,15 +365,31 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="approval_probability",
-        default=0.015,
+        default=0.06,
         unit="1/month",
         bounds=(0.0, 1.0),
         description=(
             "Monthly chance that an eligible generative-AI model is approved (only approved "
             "generative models earn revenue)."
         ),
-        source=_A + "calibrated towards 117 approved models by April 2024 (S2, 002)",
+        source=_A + "calibrated towards 117 approved models by April 2024 (S2, 002), counted from "
+        "`genai_rules_date`",
         group="central",
+    ),
+    Param(
+        name="genai_rules_date",
+        default="2023-08",
+        unit="YYYY-MM",
+        bounds=None,
+        description=(
+            "From this month generative models need state approval to earn revenue; before it "
+            "there is no approval gate (they sell like other models)."
+        ),
+        source=_A + "S2 (002) counts approvals under the generative-AI rules; the interim measures "
+        "for generative AI services took effect in August 2023 (public record, not in the "
+        "articles)",
+        group="central",
+        kind="month",
     ),
     Param(
         name="approval_gap_months",
@@ -503,8 +550,22 @@ PARAMETERS: tuple[Param, ...] = (
         default=0.125,
         unit="share of burn",
         bounds=(0.0, 0.5),
-        description="Share of a young startup's monthly research spending paid by its city fund.",
-        source="FACTS M7 (004): 10–15 % of early-stage research costs",
+        description=(
+            "Share of a covered young startup's research spending (burn other than compute) paid "
+            "by its city fund."
+        ),
+        source="FACTS M7 (004): one founder describes 10–15 % of early-stage research costs as a "
+        "large benefit",
+        group="local",
+    ),
+    Param(
+        name="research_subsidy_coverage",
+        default=0.3,
+        unit="share",
+        bounds=(0.0, 1.0),
+        description="Share of startups (drawn at birth) that qualify for research subsidies.",
+        source=_A + "M7 (004) is one founder's account, not a universal programme; about a third "
+        "of young firms",
         group="local",
     ),
     Param(
@@ -540,10 +601,35 @@ PARAMETERS: tuple[Param, ...] = (
         unit="0–1",
         bounds=(0.0, 1.0),
         description=(
-            "Weight a city fund puts on the nationally hottest niche instead of its own view; 1 = "
-            "every city chases the hot niche."
+            "Weight a city fund puts on imitating others instead of its own view: other cities' "
+            "recent bets (conformist, see `imitation_conformity`) and the state's signal (see "
+            "`state_signal_weight`); 1 = pure imitation."
         ),
         source="FACTS S5 (000) for duplication risk; its strength is an assumption",
+        group="local",
+    ),
+    Param(
+        name="imitation_conformity",
+        default=2.0,
+        unit="exponent",
+        bounds=(0.0, 10.0),
+        description=(
+            "A fund imitates other cities' recent equity by niche raised to this power: 1 copies "
+            "their mix, above 1 favours the most popular niches, 0 ignores them."
+        ),
+        source=_A + "conformist imitation: officials back what peers are visibly backing (S5, 000)",
+        group="local",
+    ),
+    Param(
+        name="state_signal_weight",
+        default=0.3,
+        unit="share",
+        bounds=(0.0, 1.0),
+        description=(
+            "Within imitation, the weight of the state's signal (its perceived hottest niche) "
+            "against other cities' bets."
+        ),
+        source=_A + "national priorities are announced (S11, 000) and cities follow them in part",
         group="local",
     ),
     Param(
@@ -688,25 +774,26 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="capability_learning_rate",
-        default=0.5,
-        unit="frontier pace per doubling",
-        bounds=(0.0, 5.0),
+        default=1.0,
+        unit="1/doubling",
+        bounds=(0.0, 10.0),
         description=(
-            "Own progress of a startup as a share of the US frontier's pace, per doubling of its "
-            "effective compute over the requirement (times talent; capped at the full pace)."
+            "Absorptive capacity a = 1 - exp(-rate * talent * log2(1 + compute / requirement)): "
+            "own progress is a times the US frontier's pace and catch-up rates are scaled by a."
         ),
         source=_A
-        + "calibrated so the best domestic model is a few months behind in 2025 (S9, 004)",
+        + "one unit per doubling of compute over the requirement; with `frontier_diffusion` it "
+        "puts the leading labs at least a few months behind in 2025 (S9, 004)",
         group="startups",
     ),
     Param(
         name="reference_compute",
-        default=0.3,
+        default=1.0,
         unit="k flagship-equivalents",
         bounds=(1e-4, 1e4),
         description=(
-            "Effective compute at the start date at which the compute term of capability growth "
-            "gives one unit (the requirement then doubles every "
+            "Compute requirement at the start date: a startup owning this much effective compute "
+            "gets log2(2) = 1 in its absorptive capacity (the requirement then doubles every "
             "`compute_requirement_doubling_months`)."
         ),
         source=_A + "a cluster of about a thousand flagship accelerators was a serious lab in 2020",
@@ -714,7 +801,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="compute_requirement_doubling_months",
-        default=24.0,
+        default=12.0,
         unit="months",
         bounds=(1.0, 120.0),
         description=(
@@ -726,14 +813,15 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="frontier_diffusion",
-        default=0.03,
+        default=0.1,
         unit="1/month",
         bounds=(0.0, 1.0),
         description=(
             "Share of the gap to the US frontier closed each month by diffusion (papers, open "
-            "weights, talent)."
+            "weights, talent) at full absorptive capacity."
         ),
-        source=_A + "Chinese coders build on open systems (004)",
+        source=_A + "Chinese coders build on open systems (004); a tenth of the gap a month puts "
+        "a well-equipped lab about 10 months behind, in line with 'at least a few months' (S9)",
         group="startups",
     ),
     Param(
@@ -741,7 +829,10 @@ PARAMETERS: tuple[Param, ...] = (
         default=0.08,
         unit="1/month",
         bounds=(0.0, 1.0),
-        description="Share of the gap to the best domestic open-source model closed each month.",
+        description=(
+            "Share of the gap to the best domestic open-source model closed each month at full "
+            "absorptive capacity."
+        ),
         source="FACTS S8 (003, 004) for the mechanism; its rate is an assumption",
         group="startups",
     ),
@@ -771,16 +862,35 @@ PARAMETERS: tuple[Param, ...] = (
         group="startups",
     ),
     Param(
-        name="useful_revenue_ratio",
-        default=0.25,
-        unit="revenue/burn",
-        bounds=(0.0, 10.0),
+        name="produced_gap_months",
+        default=9.0,
+        unit="months",
+        bounds=(0.0, 240.0),
         description=(
-            "A startup has 'produced capability' once its monthly revenue has reached this share "
-            "of its burn: customers pay for what it built (used by `wasted funding`)."
+            "A startup has 'produced capability' once its capability has come within this many "
+            "months of the leading domestic labs (see `frontier_labs`); money that failed startups "
+            "received before reaching it counts as wasted."
         ),
-        source=_A + "the 'castles in the air' of S5 (000) are projects nobody pays for",
+        source=_A + "the 'castles in the air' of S5 (000) are projects that never reach a usable "
+        "model; within about three release cycles (9 months) of the domestic leaders a model "
+        "finds users (the same yardstick as `useful_gap_months`)",
         group="startups",
+    ),
+    Param(
+        name="frontier_labs",
+        default=10,
+        unit="labs",
+        bounds=(1, 1000),
+        description=(
+            "The domestic frontier is the capability of the `frontier_labs`-th best startup at "
+            "full scale (at `scale` s, the quantile 1 - frontier_labs * s / N of N startups), so "
+            "that it does not depend on `scale`."
+        ),
+        source="FACTS S3, S8, S9 (000, 003, 004): about ten named leading developers (Zhipu, "
+        "Baichuan, Moonshot, iFlytek, DeepSeek, Alibaba, Huawei, Baidu, ByteDance); the count is "
+        "an assumption",
+        group="startups",
+        kind="int",
     ),
     Param(
         name="us_frontier_doubling_months",
@@ -1287,16 +1397,54 @@ PARAMETERS: tuple[Param, ...] = (
         group="chips",
     ),
     Param(
-        name="max_scarcity_markup",
-        default=3.0,
-        unit="ratio",
-        bounds=(1.0, 20.0),
+        name="chip_substitution_elasticity",
+        default=4.0,
+        unit="elasticity",
+        bounds=(0.5, 20.0),
         description=(
-            "Highest markup over list prices that a short accelerator market reaches; beyond it, "
-            "demand is rationed. 1 = fixed prices."
+            "Elasticity of substitution between accelerator channels judged by "
+            "performance-adjusted price (CES): high = near-perfect substitutes."
         ),
-        source=_A + "grey-market and rental prices of restricted chips rose to a multiple of list "
-        "prices (C8, 001, describes the fallback, not the price)",
+        source="FACTS C5, C9 (001, 002, 004): domestic chips cannot do everything, software "
+        "narrows the difference; the value is an assumption",
+        group="chips",
+    ),
+    Param(
+        name="compute_price_elasticity",
+        default=0.5,
+        unit="elasticity",
+        bounds=(0.0, 5.0),
+        description=(
+            "Elasticity of buyers' compute spending to the price of a flagship-equivalent above "
+            "the flagship list price (quantity elasticity is one more); 0 = they spend the whole "
+            "budget at any price."
+        ),
+        source=_A + "compute is the biggest bottleneck (C1, 000), so demand is inelastic in money "
+        "but buyers do cut back when chips cost a multiple of list (C8, 001)",
+        group="chips",
+    ),
+    Param(
+        name="foreign_supply_elasticity",
+        default=0.5,
+        unit="elasticity",
+        bounds=(0.0, 5.0),
+        description=(
+            "Elasticity of the foreign vendor's flagship and licensed supply to China with respect "
+            "to the price above list (it diverts allocation to a market that pays more)."
+        ),
+        source=_A + "a vendor allocates scarce output to the best-paying markets; modest",
+        group="chips",
+    ),
+    Param(
+        name="grey_supply_elasticity",
+        default=1.0,
+        unit="elasticity",
+        bounds=(0.0, 5.0),
+        description=(
+            "Elasticity of grey-channel supply with respect to the grey price above its floor "
+            "(`grey_price_ratio`): smuggling grows with the premium."
+        ),
+        source="FACTS C8 (001): firms fall back on smuggled chips; the elasticity is an assumption",
         group="chips",
     ),
     Param(
@@ -1317,8 +1465,9 @@ PARAMETERS: tuple[Param, ...] = (
             "Compute spending of large platforms that competes with startups for accelerators at "
             "the start date, growing at `bigtech_growth`."
         ),
-        source="assumption: M10 (004) — ByteDance alone spent US$11 bn in a year on data centres — "
-        "bounds it from above; only spending on AI accelerators competes with startups",
+        source="assumption: M10 (004) — ByteDance alone spent US$11 bn in one year on data "
+        "centres and AI infrastructure — is a lower bound on all platforms' spending; the part "
+        "that buys AI accelerators is smaller (6 bn in 2020 growing to ≈ 12 bn by 2024)",
         group="chips",
     ),
     Param(

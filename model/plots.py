@@ -13,8 +13,8 @@ PANELS = (
     ("domestic_share", "Domestic share of accelerators sold (12-month)", "share"),
     ("capability_gap_months", "Gap of best domestic model to US frontier", "months"),
     ("domestic_performance", "Domestic chip performance vs foreign flagship", "ratio"),
-    ("duplication_index", "Duplication index (city equity, 12-month)", "index"),
-    ("wasted_share", "Wasted share of state money to startups (cumulative)", "share"),
+    ("duplication_index", "Duplication beyond independent choices (12-month)", "index"),
+    ("excess_waste_share", "State equity wasted beyond the private rate", "share points"),
     ("effective_compute", "Installed effective compute", "k flagship-equivalents"),
     ("champions", "National champions", "count"),
     ("ai_adoption", "AI adoption in the economy", "share"),
@@ -64,8 +64,10 @@ def dashboard(result, path=None) -> Figure:
         ax.set_title(title, fontsize=10)
         ax.set_ylabel(unit)
         ax.grid(alpha=0.3)
-        if unit in ("share", "index"):
+        if unit == "share":
             ax.set_ylim(0, 1)
+        elif unit == "index":  # the duplication index is negative below independent choices
+            ax.set_ylim(-0.5, 1)
         if col == "domestic_share":
             ax.axhline(0.5, color="grey", ls=":", lw=1)
         if col == "ai_adoption":

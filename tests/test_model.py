@@ -41,16 +41,23 @@ def _check_invariants(model: StatecraftModel) -> None:
         )
     s = model.startups
     assert (s.cash >= 0).all() and (s.burn > 0).all() and (s.compute >= 0).all()
-    assert (model.stock_private >= 0).all() and (model.stock_public >= 0).all()
+    assert model.stock_bigtech >= 0 and model.stock_public >= 0
+    # Nobody passes the US frontier; the gap is never negative.
+    assert (s.capability <= model.frontier + 1e-12).all()
+    assert np.isnan(model.domestic_best) or model.frontier >= model.domestic_best - 1e-12
+    assert (model.chip_price >= model._chip_floor() - 1e-9).all()
     assert model.foundry.capacity >= 0 and 0 <= model.foundry.yield_ <= 1
     # Every dollar the funds disbursed reached a startup, and nothing else did.
     disbursed = sum(f.disbursed.sum() for f in model.funds)
     assert disbursed == pytest.approx(model.cum["state_to_startups"], rel=1e-9, abs=1e-6)
     row = {k: v[-1] for k, v in model.datacollector.model_vars.items()}
+    assert -1.0 <= row["duplication_index"] <= 1.0
     for col in (
         "hot_niche_equity_share",
-        "duplication_index",
         "wasted_share",
+        "private_wasted_share",
+        "state_equity_wasted_share",
+        "compute_shortage",
         "domestic_share",
         "compute_fill",
         "devalued_niche_equity_share",
@@ -101,42 +108,39 @@ def test_cutoff_widens_the_gap_to_the_us_frontier():
         "policy_foundry": 1.0,
         "policy_grey_leakage": 0.0,
     }
-    base = _mean_final("capability_gap_months")
-    cutoff = _mean_final("capability_gap_months", **cut)
+    base = _mean_final("capability_gap_months", seeds=range(4), scale=0.5)
+    cutoff = _mean_final("capability_gap_months", seeds=range(4), scale=0.5, **cut)
     assert cutoff > base + 2.0
 
 
-def test_more_herding_gives_more_duplication_and_more_waste(small):
+def test_more_herding_gives_more_duplication(small):
     def stats(**kw):
-        frames = [_frame(s, **small, coordination=0.0, **kw) for s in range(5)]
-        return (
-            np.mean([f["duplication_index"].mean() for f in frames]),
-            np.mean([f["wasted_funding_usd_bn"].iloc[-1] for f in frames]),
-        )
+        frames = [_frame(s, **small, coordination=0.0, **kw) for s in range(4)]
+        return np.mean([f["duplication_index"].mean() for f in frames])
 
-    dup0, waste0 = stats(herding=0.0)
-    dup1, waste1 = stats(herding=1.0)
     hot = {
         h: _frame(0, **small, coordination=0.0, herding=h)["hot_niche_equity_share"].mean()
         for h in (0.0, 1.0)
     }
-    assert hot[1.0] > hot[0.0] + 0.3
-    assert dup1 > dup0 + 0.05
-    assert waste1 > waste0 * 1.03
+    assert hot[1.0] > hot[0.0] + 0.2
+    assert stats(herding=1.0) > stats(herding=0.0) + 0.4
 
 
-def test_stronger_coordination_gives_less_duplication_and_less_waste(small):
+def test_stronger_coordination_gives_less_duplication_and_less_excess_waste():
     def stats(**kw):
-        frames = [_frame(s, **small, herding=0.5, **kw) for s in range(5)]
+        rows = [final(run_model(s, scale=0.25, herding=0.5, **kw)) for s in range(6)]
+        frames = [_frame(s, scale=0.25, end_date="2027-12", herding=0.5, **kw) for s in range(3)]
         return (
             np.mean([f["duplication_index"].mean() for f in frames]),
-            np.mean([f["wasted_funding_usd_bn"].iloc[-1] for f in frames]),
+            np.mean([r["excess_waste_share"] for r in rows]),
+            np.mean([r["wasted_share"] for r in rows]),
         )
 
-    dup0, waste0 = stats(coordination=0.0)
-    dup1, waste1 = stats(coordination=1.0)
-    assert dup1 < dup0 - 0.2
-    assert waste1 < waste0 * 0.97
+    dup0, excess0, waste0 = stats(coordination=0.0)
+    dup1, excess1, waste1 = stats(coordination=1.0)
+    assert dup1 < dup0 - 0.3
+    assert excess1 < excess0
+    assert waste1 < waste0
 
 
 def test_allocation_lag_keeps_money_in_devalued_niches_longer(small):
@@ -205,6 +209,7 @@ def test_budgets_pay_exactly_their_totals_even_with_fractional_periods():
     model = run_model(
         0,
         scale=0.05,
+        central_budget_start_date="2020-01",
         startup_tranche_months=36.5,
         central_budget_years=7.3,
         startup_tranche_date="2021-01",
@@ -243,3 +248,14 @@ def test_a_future_regime_leaves_the_past_untouched():
     pd.testing.assert_frame_equal(
         a.datacollector.get_model_vars_dataframe(), b.datacollector.get_model_vars_dataframe()
     )
+
+
+def test_top_quantile_matches_numpy():
+    from statecraft.model import _top_quantile
+
+    rng = np.random.default_rng(0)
+    for n in (1, 2, 3, 10, 1000):
+        values = rng.normal(size=n)
+        for rank in (0.1, 1.0, 2.5, 10.0, 5000.0):
+            expected = np.quantile(values, min(max(1.0 - rank / n, 0.0), 1.0))
+            assert _top_quantile(values, rank) == pytest.approx(expected, abs=1e-12)

@@ -1,0 +1,314 @@
+"""Referee's probe of the model's mechanisms (issue 7): rerun it after any change to them.
+
+    .venv/bin/python benchmarks/probe_mechanisms.py            # about 5 minutes on 2 cores
+    .venv/bin/python benchmarks/probe_mechanisms.py --quick    # fewer seeds and draws
+
+It prints Markdown: one section per item of the review in issue 7 (measured on the model as it
+is), random in-bounds parameter sets (NaN, negatives, gap >= 0, capability <= frontier, money
+conserved), one-at-a-time changes of every assumption that moves a headline answer, extreme
+settings, and the directional claims over replicate seeds. ``docs/MECHANISMS_REVIEW.md`` records
+its figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+
+import numpy as np
+from pydantic import ValidationError
+from statecraft.model import StatecraftModel
+from statecraft.params import PARAMETERS, Params, param
+
+CUTOFF = {
+    "policy_chips": 1.0,
+    "policy_tools": 1.0,
+    "policy_foundry": 1.0,
+    "policy_licensed": 0.0,
+    "policy_grey_leakage": 0.01,
+}
+STARVE = {
+    "foreign_supply_k_per_month": 0.0,
+    "domestic_capacity_k_per_month": 0.0,
+    "overseas_foundry_k_per_month": 0.0,
+    "semiconductor_fund_usd_bn_per_year": 0.0,
+    "central_share_semiconductor": 0.0,
+    "central_share_startups": 0.8,
+}
+#: Assumptions varied one at a time: (name, low, high).
+OAT = (
+    ("capex_per_k_capacity_usd_m", 125.0, 500.0),
+    ("foreign_supply_growth", 0.1, 0.4),
+    ("semiconductor_fund_ai_share", 0.25, 1.0),
+    ("switching_friction", 0.0, 1.0),
+    ("chip_substitution_elasticity", 1.5, 10.0),
+    ("compute_price_elasticity", 0.0, 2.0),
+    ("foreign_supply_elasticity", 0.0, 2.0),
+    ("grey_supply_elasticity", 0.0, 3.0),
+    ("capability_learning_rate", 0.5, 2.0),
+    ("frontier_diffusion", 0.05, 0.2),
+    ("compute_requirement_doubling_months", 6.0, 24.0),
+    ("reference_compute", 0.3, 3.0),
+    ("frontier_labs", 3, 30),
+    ("herding", 0.0, 1.0),
+    ("imitation_conformity", 1.0, 4.0),
+    ("state_signal_weight", 0.0, 1.0),
+    ("coordination", 0.0, 1.0),
+    ("produced_gap_months", 3.0, 18.0),
+    ("bigtech_compute_usd_bn_per_year", 3.0, 12.0),
+    ("compute_spend_share", 0.2, 0.6),
+)
+HEADLINES = (
+    ("domestic_share", "2030-12", "dom. share 2030"),
+    ("capability_gap_months", "2030-12", "gap 2030 (mo)"),
+    ("duplication_index", None, "dup. index (mean)"),
+    ("excess_waste_share", "2030-12", "excess waste 2030"),
+    ("chip_price_index", "2028-12", "price idx 2028"),
+)
+
+
+def _index(month: str) -> int:
+    year, mon = (int(x) for x in month.split("-"))
+    return (year - 2020) * 12 + mon - 1
+
+
+def run(seed: int = 0, **kw):
+    model = StatecraftModel(Params(**kw), rng=seed)
+    while model.running:
+        model.step()
+    return model.datacollector.get_model_vars_dataframe(), model
+
+
+def value(df, column, month):
+    return float(df[column].mean()) if month is None else float(df[column].iloc[_index(month)])
+
+
+def mean_over(seeds, column, month="2030-12", **kw):
+    vals = [value(run(s, **kw)[0], column, month) for s in seeds]
+    return float(np.nanmean(vals)), float(np.nanstd(vals, ddof=1) / math.sqrt(len(vals)))
+
+
+def fmt(m_se):
+    m, se = m_se
+    return f"{m:.3f} ± {se:.3f}"
+
+
+def headlines(seeds, **kw):
+    frames = [run(s, **kw)[0] for s in seeds]
+    return {
+        label: np.nanmean([value(f, col, month) for f in frames]) for col, month, label in HEADLINES
+    }
+
+
+def section_items(seeds, out):
+    sc = {"scale": 0.25}
+    out("## The eight review items, measured now\n")
+    df, _ = run(0)
+    late = df.iloc[_index("2023-01") :]
+    out(
+        f"1. Market fill ≥ 0.999 in {np.mean(late['compute_fill'] >= 0.999):.2f} of months "
+        f"from 2023 (baseline seed 0); price index max {df['chip_price_index'].max():.2f}, "
+        f"shortage max {df['compute_shortage'].max():.2f}; market iterations at most "
+        f"{max(_iterations(0)):d}."
+    )
+    out(f"   Domestic share 2030, baseline: {fmt(mean_over(seeds, 'domestic_share', **sc))}.")
+    for name, lo, hi in OAT[:6]:
+        a = mean_over(seeds, "domestic_share", **sc, **{name: lo})[0]
+        b = mean_over(seeds, "domestic_share", **sc, **{name: hi})[0]
+        out(f"   - `{name}` {lo:g} / {hi:g} → 2030 share {a:.3f} / {b:.3f}")
+    base_alive = mean_over(seeds, "active_startups", **sc)
+    cut_alive = mean_over(seeds, "active_startups", **sc, **CUTOFF)
+    out(
+        f"2. Startups alive 2030 (scale 0.25): baseline {fmt(base_alive)}, cut-off "
+        f"{fmt(cut_alive)}; startup compute Dec 2028 baseline "
+        f"{fmt(mean_over(seeds, 'startup_compute', '2028-12', **sc))}, cut-off "
+        f"{fmt(mean_over(seeds, 'startup_compute', '2028-12', **sc, **CUTOFF))} (k); "
+        f"wasted share baseline {fmt(mean_over(seeds, 'wasted_share', **sc))}, cut-off "
+        f"{fmt(mean_over(seeds, 'wasted_share', **sc, **CUTOFF))}."
+    )
+    gap = "capability_gap_months"
+    out(
+        f"3. Gap 2030 with no chips at all: {fmt(mean_over(seeds, gap, **sc, **STARVE))}"
+        f" months (2025-06: {fmt(mean_over(seeds, gap, '2025-06', **sc, **STARVE))});"
+        f" baseline {fmt(mean_over(seeds, gap, **sc))}; cut-off "
+        f"{fmt(mean_over(seeds, gap, **sc, **CUTOFF))}."
+    )
+    state = mean_over(seeds, "state_equity_wasted_share", **sc)
+    private = mean_over(seeds, "private_wasted_share", **sc)
+    out(
+        f"4. Waste 2030: state equity {fmt(state)}, private {fmt(private)}, excess "
+        f"{fmt(mean_over(seeds, 'excess_waste_share', **sc))}; all state money "
+        f"{fmt(mean_over(seeds, 'wasted_share', **sc))}."
+    )
+    for gap in (3.0, 9.0, 18.0):
+        out(
+            f"   - `produced_gap_months` = {gap:g}: wasted share "
+            f"{fmt(mean_over(seeds, 'wasted_share', **sc, produced_gap_months=gap))}, excess "
+            f"{fmt(mean_over(seeds, 'excess_waste_share', **sc, produced_gap_months=gap))}"
+        )
+    out("5. Duplication index (mean over the run), coordination 0:")
+    for h in (0.0, 0.25, 0.5, 0.75, 1.0):
+        d = mean_over(seeds, "duplication_index", None, **sc, herding=h, coordination=0.0)
+        e = mean_over(seeds, "excess_waste_share", **sc, herding=h, coordination=0.0)
+        out(f"   - herding {h:g}: duplication {fmt(d)}, excess waste {fmt(e)}")
+    for c in (0.0, 0.5, 1.0):
+        d = mean_over(seeds, "duplication_index", None, **sc, coordination=c)
+        e = mean_over(seeds, "excess_waste_share", **sc, coordination=c)
+        out(f"   - coordination {c:g} (herding 0.5): duplication {fmt(d)}, excess waste {fmt(e)}")
+    out("6. Gap June 2025 by scale:")
+    for scale in (0.1, 0.25, 1.0):
+        g = mean_over(seeds, "capability_gap_months", "2025-06", scale=scale, end_date="2025-06")
+        out(f"   - scale {scale:g}: {fmt(g)}")
+    approvals = [run(s, end_date="2024-04")[0]["approved_models"] for s in seeds]
+    out(
+        "7. Approvals before 2023-08: "
+        f"{np.mean([a.iloc[_index('2023-07')] for a in approvals]):.1f}; by 2024-04: "
+        f"{np.mean([a.iloc[-1] for a in approvals]):.1f} (S2: 117)."
+    )
+    out(
+        "8. Provenance: M2 — "
+        + param("semiconductor_fund_ai_share").source
+        + "; M10 — "
+        + param("bigtech_compute_usd_bn_per_year").source
+        + "; M1 start "
+        + Params().central_budget_start_date
+        + "; M7 coverage "
+        + f"{param('research_subsidy_coverage').default:g}.\n"
+    )
+
+
+def _iterations(seed):
+    import statecraft.model as sm
+
+    counts = []
+    original = sm.clear_market
+
+    def counting(*a, **k):
+        res = original(*a, **k)
+        counts.append(res.iterations)
+        return res
+
+    sm.clear_market = counting
+    try:
+        run(seed)
+    finally:
+        sm.clear_market = original
+    return counts
+
+
+def section_random(n, out):
+    out(f"## {n} random in-bounds parameter sets (scale 0.05, 2020–2026)\n")
+    rng = np.random.default_rng(2026)
+    skip = {"scale", "initial_startups", "entry_rate", "n_city_funds"}
+    numeric = [p for p in PARAMETERS if p.bounds is not None and p.name not in skip]
+    bad = {"invalid": 0, "nan": 0, "negative": 0, "gap<0": 0, "above frontier": 0, "money": 0}
+    worst_gap = math.inf
+    t0 = time.perf_counter()
+    done = 0
+    while done < n:
+        draw = {}
+        for p in numeric:
+            lo, hi = p.bounds
+            x = rng.uniform(lo, hi)
+            draw[p.name] = round(x) if p.kind == "int" else float(x)
+        try:
+            model = StatecraftModel(Params(scale=0.05, end_date="2026-12", **draw), rng=done)
+        except ValidationError:
+            bad["invalid"] += 1
+            continue
+        above = False
+        while model.running:
+            model.step()
+            above |= bool((model.startups.capability > model.frontier + 1e-12).any())
+        df = model.datacollector.get_model_vars_dataframe()
+        money = df.filter(like="_usd_bn").drop(columns=["excess_wasted_usd_bn"])
+        key = df.drop(columns=["chip_price_index", "capability_gap_months", "best_capability"])
+        bad["nan"] += int(key.isna().to_numpy().any())
+        bad["negative"] += int((money.to_numpy() < -1e-9).any())
+        gap = df["capability_gap_months"].dropna()
+        bad["gap<0"] += int((gap < -1e-9).any())
+        worst_gap = min(worst_gap, float(gap.min()) if len(gap) else math.inf)
+        bad["above frontier"] += int(above)
+        disbursed = sum(f.disbursed.sum() for f in model.funds)
+        bad["money"] += int(
+            not math.isclose(disbursed, model.cum["state_to_startups"], rel_tol=1e-9, abs_tol=1e-6)
+        )
+        done += 1
+    out(
+        f"{n} sets run ({bad['invalid']} draws refused by validation, e.g. share groups not "
+        f"adding to 1) in {time.perf_counter() - t0:.0f} s. Sets with NaN in a metric: "
+        f"{bad['nan']}; negative money: {bad['negative']}; gap < 0: {bad['gap<0']} (smallest gap "
+        f"{worst_gap:.2f} months); capability above the US frontier: {bad['above frontier']}; "
+        f"fund money not conserved: {bad['money']}.\n"
+    )
+
+
+def section_oat(seeds, out):
+    out("## One at a time (scale 0.25, mean over seeds)\n")
+    base = headlines(seeds, scale=0.25)
+    labels = [label for _, _, label in HEADLINES]
+    out("| assumption | value | " + " | ".join(labels) + " |")
+    out("|---|---|" + "---|" * len(labels))
+    out("| (baseline) | | " + " | ".join(f"{base[k]:.3f}" for k in labels) + " |")
+    for name, lo, hi in OAT:
+        for v in (lo, hi):
+            h = headlines(seeds, scale=0.25, **{name: v})
+            out(f"| `{name}` | {v:g} | " + " | ".join(f"{h[k]:.3f}" for k in labels) + " |")
+    out("")
+
+
+def section_directions(seeds, out):
+    out("## Directions over replicate seeds (scale 0.5)\n")
+    sc = {"scale": 0.5}
+    rows = (
+        ("loose controls (policy_chips 0.3)", {"policy_chips": 0.3}),
+        ("baseline", {}),
+        ("cut-off from 2026", CUTOFF),
+        ("herding 0, coordination 0", {"herding": 0.0, "coordination": 0.0}),
+        ("herding 1, coordination 0", {"herding": 1.0, "coordination": 0.0}),
+        ("coordination 1 (herding 0.5)", {"coordination": 1.0}),
+    )
+    cols = (
+        ("domestic_share", "2030-12"),
+        ("capability_gap_months", "2030-12"),
+        ("duplication_index", None),
+        ("excess_waste_share", "2030-12"),
+        ("wasted_share", "2030-12"),
+        ("active_startups", "2030-12"),
+    )
+    out("| setting | " + " | ".join(c for c, _ in cols) + " |")
+    out("|---|" + "---|" * len(cols))
+    for name, kw in rows:
+        frames = [run(s, **sc, **kw)[0] for s in seeds]
+        cells = []
+        for col, month in cols:
+            v = np.array([value(f, col, month) for f in frames])
+            cells.append(f"{v.mean():.3f} ± {v.std(ddof=1) / math.sqrt(len(v)):.3f}")
+        out(f"| {name} | " + " | ".join(cells) + " |")
+    out("")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="fewer seeds and draws")
+    args = ap.parse_args(argv)
+    seeds = range(2) if args.quick else range(4)
+    lines: list[str] = []
+
+    def out(text: str) -> None:
+        lines.append(text)
+        print(text, flush=True)
+
+    t0 = time.perf_counter()
+    section_items(seeds, out)
+    section_random(8 if args.quick else 20, out)
+    section_directions(seeds, out)
+    section_oat(range(2), out)
+    out(f"_Probe took {time.perf_counter() - t0:.0f} s._")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
