@@ -75,6 +75,9 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     sweep.add_argument("--retry-failed", action="store_true", help="run failed runs again")
     sweep.add_argument("--no-progress", action="store_true", help="no progress bar")
+    from .calibration.cli import add_parsers  # validate, sensitivity, calibrate
+
+    add_parsers(sub)
     return parser
 
 
@@ -159,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "sweep":
             return _sweep(args)
+        if hasattr(args, "handler"):  # commands defined by statecraft.calibration.cli
+            return args.handler(args)
         return _run(args)
     except (ScenarioError, _UsageError) as err:
         print(f"statecraft: error: {err}", file=sys.stderr)
