@@ -173,10 +173,17 @@ class Experiment:
         pts = self.points()
         names = [f.name for f in self.factors]
         children = np.random.SeedSequence(self.seed).spawn(len(pts))
+        reps = [c.spawn(self.replicates) for c in children]
+        if self.design == "morris":
+            # Common random numbers: every point of a Morris trajectory runs on the seeds of the
+            # trajectory's first point, so an elementary effect measures the factor's change,
+            # not a change of luck.
+            per = len(self.factors) + 1
+            reps = [reps[(i // per) * per] for i in range(len(pts))]
         runs = []
         for i, row in enumerate(pts.itertuples(index=False)):
             values = {n: f.cast(getattr(row, n)) for n, f in zip(names, self.factors, strict=True)}
-            for r, child in enumerate(children[i].spawn(self.replicates)):
+            for r, child in enumerate(reps[i]):
                 seed = int(child.generate_state(1, dtype=np.uint32)[0])
                 runs.append(
                     RunSpec(

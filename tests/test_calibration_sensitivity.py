@@ -58,6 +58,11 @@ def test_morris_design_moves_one_factor_at_a_time(tmp_path):
         assert pts[f.name].between(f.low, f.high).all()
     # Same seed, same design.
     assert pts.equals(_experiment(tmp_path, "morris", 3).points())
+    # Common random numbers within a trajectory, fresh ones across trajectories.
+    seeds = [r.seed for r in exp.runs()]
+    for t in range(3):
+        assert len(set(seeds[t * (d + 1) : (t + 1) * (d + 1)])) == 1
+    assert len(set(seeds)) == 3
 
 
 def test_morris_screens_every_sweepable_assumption():
@@ -93,7 +98,7 @@ def test_morris_and_sobol_reports_from_tiny_sweeps(tmp_path):
     sobol_file = tmp_path / "sobol.toml"
     text = report(tmp_path / "m", write_sobol=sobol_file)
     assert "## Morris screening: 3 assumptions, 4 trajectories, 16 runs" in text
-    assert "Influential (chosen for Sobol and calibration)" in text
+    assert "Influential on the headline outcomes" in text
     assert "Spearman" in text
     for o in OUTCOMES:
         assert f"`{o}`" in text

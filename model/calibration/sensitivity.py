@@ -37,6 +37,7 @@ from all of them; a factor's total index is stable when the two differ by less t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import sys
@@ -54,6 +55,9 @@ from .targets import evaluate, load_targets
 __all__ = [
     "OUTCOMES",
     "STABLE_TOL",
+    "calibration_candidates",
+    "choose_influential",
+    "influence",
     "morris_experiment_text",
     "morris_factors",
     "morris_indices",
@@ -244,30 +248,30 @@ def _outcome_table(sweep_dir: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
             f"{sweep_dir}: the experiment kept no time series; set `timeseries = true`"
         )
     res = load(sweep_dir)
-    if (res.runs["status"] != "ok").any():
-        bad = res.runs.loc[res.runs["status"] != "ok"]
+    failed = res.runs.loc[res.runs["status"] == "failed"]
+    if len(failed):
         raise SensitivityError(
-            f"{sweep_dir}: {len(bad)} of {len(res.runs)} runs are {', '.join(set(bad['status']))}"
-            "; finish the sweep (`statecraft sweep ... --retry-failed`) first"
+            f"{sweep_dir}: {len(failed)} of {len(res.runs)} runs failed; rerun the sweep with "
+            "--retry-failed first"
         )
+    ok_runs = res.runs.loc[res.runs["status"] == "ok"]
     cache = sweep_dir / "outcomes.parquet"
-    if (
-        cache.is_file()
-        and cache.stat().st_mtime_ns >= (sweep_dir / "final.parquet").stat().st_mtime_ns
-    ):
+    final = sweep_dir / "final.parquet"
+    if cache.is_file() and final.is_file() and cache.stat().st_mtime_ns >= final.stat().st_mtime_ns:
         table = pd.read_parquet(cache)
-        if len(table) == len(res.runs):
+        if set(table["run_id"]) == set(ok_runs["run_id"]):
             return table, manifest
     base = exp["base_parameters"]
     factors = exp["factors"]
     rows = []
     by_run = dict(iter(res.timeseries.groupby("run_id", sort=False)))
-    for r in res.runs.itertuples(index=False):
+    for r in ok_runs.itertuples(index=False):
         fac = {f: getattr(r, f) for f in factors}
         out = outcomes(by_run[r.run_id], {**base, **fac})
         rows.append({"run_id": r.run_id, "point": r.point, **fac, **out})
     table = pd.DataFrame(rows).sort_values("point", kind="stable").reset_index(drop=True)
-    table.to_parquet(cache, index=False)
+    with contextlib.suppress(OSError):
+        table.to_parquet(cache, index=False)
     return table, manifest
 
 
@@ -327,17 +331,38 @@ def morris_indices(
 
 
 def influence(indices: pd.DataFrame) -> pd.Series:
-    """Each factor's largest normalised ``mu*`` over the outcomes, largest first."""
-    return indices.groupby("factor")["mu_star_norm"].max().sort_values(ascending=False)
+    """Each factor's largest *relative* ``mu*`` over the outcomes (``mu*`` divided by the
+    largest ``mu*`` of any factor on that outcome: 1 for an outcome's strongest factor),
+    largest first; ties are broken by the normalised ``mu*``."""
+    rel = indices["mu_star"] / indices.groupby("outcome")["mu_star"].transform("max")
+    df = indices.assign(rel=rel.fillna(0.0))
+    agg = df.groupby("factor").agg(rel=("rel", "max"), norm=("mu_star_norm", "max"))
+    return agg.sort_values(["rel", "norm"], ascending=False)["rel"]
 
 
-def choose_influential(infl: pd.Series, top: int | None = None) -> list[str]:
-    """The influential factors: the ``top`` largest, or by default those with at least 10 % of
-    the largest influence (at most 8, at least 3)."""
+#: Outcomes whose drivers go to the Sobol stage (the calibration distance is fitted instead).
+HEADLINE = tuple(o for o in OUTCOMES if o != "calibration_distance")
+
+
+def choose_influential(indices: pd.DataFrame, top: int | None = None, per: int = 2) -> list[str]:
+    """The influential factors for the Sobol stage.
+
+    By default the ``per`` largest ``mu*`` of each headline outcome (:data:`HEADLINE`), without
+    repeats, ordered by :func:`influence`; with ``top``, the ``top`` most influential.
+    """
+    infl = influence(indices)
     if top is not None:
         return list(infl.index[:top])
-    keep = infl[infl >= 0.1 * infl.iloc[0]]
-    return list(keep.index[: max(3, min(8, len(keep)))])
+    keep: set[str] = set()
+    for o in HEADLINE:
+        keep |= set(indices[indices["outcome"] == o].nlargest(per, "mu_star")["factor"])
+    return [f for f in infl.index if f in keep]
+
+
+def calibration_candidates(indices: pd.DataFrame, k: int = 6) -> list[str]:
+    """The ``k`` factors with the largest ``mu*`` on the calibration distance."""
+    sub = indices[indices["outcome"] == "calibration_distance"]
+    return list(sub.nlargest(k, "mu_star")["factor"])
 
 
 def _morris_report(
@@ -345,21 +370,31 @@ def _morris_report(
 ) -> str:
     exp = manifest["experiment"]
     factors = exp["factors"]
-    r = exp["samples"]
+    d = len(factors)
+    # A sweep still running (or interrupted) is analysed on its leading complete trajectories.
+    stored = set(table["point"])
+    r_all = exp["samples"]
+    r = 0
+    while r < r_all and all(p in stored for p in range(r * (d + 1), (r + 1) * (d + 1))):
+        r += 1
+    table = table[table["point"] < r * (d + 1)]
     if r < 4:
         raise SensitivityError(
-            f"a Morris analysis needs at least 4 trajectories (to compare halves); got {r}"
+            f"a Morris analysis needs at least 4 complete trajectories (to compare halves); "
+            f"{r} of {r_all} are stored"
         )
     full = morris_indices(table, factors, r)
     half = morris_indices(table, factors, r // 2)
     infl, infl_half = influence(full), influence(half)
-    chosen = choose_influential(infl, top)
+    chosen = choose_influential(full, top)
+    cal = calibration_candidates(full)
     k = min(max(len(chosen), 10), len(factors))
     top_full, top_half = set(infl.index[:k]), set(infl_half.index[:k])
     rho = float(pd.concat([infl, infl_half], axis=1).corr(method="spearman").iloc[0, 1])
     lines = [
         f"## Morris screening: {len(factors)} assumptions, {r} trajectories, "
-        f"{len(table)} runs (`{exp['name']}`)",
+        f"{len(table)} runs (`{exp['name']}`)"
+        + ("" if r == r_all else f" — {r} of {r_all} trajectories complete"),
         "",
         "Influence = largest mu* over the outcomes, in standard deviations of the outcome. Top 15:",
         "",
@@ -377,13 +412,15 @@ def _morris_report(
         lines.append(f"| `{f}` | {infl[f]:.2f} | " + " | ".join(cells) + " |")
     lines += [
         "",
-        "Cells: normalised mu* ± its bootstrap 95 % half-width.",
-        "",
         f"Stability: Spearman rank correlation of influence between the first {r // 2} "
         f"and all {r} trajectories = {rho:.2f}; top {k} sets overlap in "
         f"{len(top_full & top_half)} of {k}.",
         "",
-        f"Influential (chosen for Sobol and calibration): {', '.join(f'`{c}`' for c in chosen)}",
+        f"Influential on the headline outcomes (two largest mu* of each; for Sobol): "
+        f"{', '.join(f'`{c}`' for c in chosen)}",
+        "",
+        f"Influential on the calibration distance (for `calibrate`): "
+        f"{', '.join(f'`{c}`' for c in cal)}",
         "",
         "Per outcome, the three largest (mu* in the outcome's units):",
         "",
@@ -456,6 +493,12 @@ def sobol_indices_ci(
 def _sobol_report(table: pd.DataFrame, manifest: dict) -> str:
     exp = manifest["experiment"]
     factors, n = exp["factors"], exp["samples"]
+    expected = n * (len(factors) + 2) * exp["replicates"]
+    if len(table) < expected:
+        raise SensitivityError(
+            f"{exp['name']}: {len(table)} of {expected} runs are stored; Sobol indices need all "
+            "(resume the sweep)"
+        )
     lines = [
         f"## Sobol indices: {len(factors)} assumptions, {n} base samples, {len(table)} runs "
         f"(`{exp['name']}`)",
