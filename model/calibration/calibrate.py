@@ -167,9 +167,13 @@ def _is_number(v: Any) -> bool:
 
 
 def load_config(
-    path: str | Path | None = None, budget: int | None = None, population: int | None = None
+    path: str | Path | None = None,
+    budget: int | None = None,
+    population: int | None = None,
+    predictive: int | None = None,
 ) -> CalibrationConfig:
-    """Read and check a calibration file; ``budget`` and ``population`` override it.
+    """Read and check a calibration file; ``budget``, ``population`` and ``predictive``
+    override it.
 
     Raises
     ------
@@ -202,7 +206,7 @@ def load_config(
     population = population if population is not None else integer("population", 50)
     budget = budget if budget is not None else integer("budget", 1000)
     generations = integer("generations", 10)
-    predictive = integer("predictive", 40)
+    predictive = predictive if predictive is not None else integer("predictive", 40)
     min_eps = data.get("min_epsilon", 0.5)
     if not _is_number(min_eps) or min_eps < 0:
         raise CalibrationError(f"{path}: min_epsilon: must be a number >= 0; got {min_eps!r}")
@@ -375,6 +379,7 @@ def calibrate(
     config: str | Path | None = None,
     budget: int | None = None,
     population: int | None = None,
+    predictive: int | None = None,
     out: str | Path | None = None,
     scenario_out: str | Path | None = None,
     workers: int | None = None,
@@ -387,7 +392,7 @@ def calibrate(
     scenario : str or Path, default="baseline"
     config : str or Path, optional
         Calibration file (default: the shipped ``calibrate.toml``).
-    budget, population : int, optional
+    budget, population, predictive : int, optional
         Override the file's.
     out : str or Path, optional
         Output directory (default ``results/calibration/<scenario>``).
@@ -408,7 +413,7 @@ def calibrate(
 
     from .sensitivity import OUTCOMES, outcomes
 
-    cfg = load_config(config, budget=budget, population=population)
+    cfg = load_config(config, budget=budget, population=population, predictive=predictive)
     sc = load_scenario(scenario)
     targets = tuple(t for t in load_targets() if t.role == "calibrate")
     check_horizon(targets, sc.params.start_date, sc.params.end_date, f"scenario '{sc.name}'")

@@ -87,6 +87,12 @@ def add_parsers(sub) -> None:
         metavar="FILE",
         help="Morris: write a Saltelli experiment over the influential assumptions to FILE",
     )
+    s.add_argument(
+        "--sobol-samples",
+        type=_positive(int),
+        default=128,
+        help="Morris: base samples of the written Saltelli design (a power of two; default 128)",
+    )
     s.set_defaults(handler=_sensitivity)
 
     c = sub.add_parser(
@@ -103,6 +109,12 @@ def add_parsers(sub) -> None:
     c.add_argument("--budget", type=_positive(int), default=None, help="override: max runs")
     c.add_argument(
         "--population", type=_positive(int), default=None, help="override: particles per round"
+    )
+    c.add_argument(
+        "--predictive",
+        type=_positive(int),
+        default=None,
+        help="override: posterior draws for the predictive intervals",
     )
     c.add_argument(
         "--out",
@@ -151,7 +163,14 @@ def _validate(args: argparse.Namespace) -> int:
 def _sensitivity(args: argparse.Namespace) -> int:
     from .sensitivity import report
 
-    text = report(args.sweep_dir, top=args.top, write_sobol=args.write_sobol)
+    if args.sobol_samples & (args.sobol_samples - 1):
+        raise ScenarioError(f"--sobol-samples must be a power of two; got {args.sobol_samples}")
+    text = report(
+        args.sweep_dir,
+        top=args.top,
+        write_sobol=args.write_sobol,
+        sobol_samples=args.sobol_samples,
+    )
     sys.stdout.write(text)
     if args.out is not None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -168,6 +187,7 @@ def _calibrate(args: argparse.Namespace) -> int:
             config=args.config,
             budget=args.budget,
             population=args.population,
+            predictive=args.predictive,
             out=args.out,
             scenario_out=args.scenario_out,
             workers=args.workers,

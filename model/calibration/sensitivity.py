@@ -38,6 +38,7 @@ from all of them; a factor's total index is stable when the two differ by less t
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import math
 import sys
@@ -204,6 +205,11 @@ def _kind(name: str) -> str:
 
 
 # --- outcomes -----------------------------------------------------------------------------------
+@functools.cache
+def _calibration_targets() -> tuple:
+    return tuple(t for t in load_targets() if t.role == "calibrate")
+
+
 def outcomes(ts: pd.DataFrame, overrides: dict[str, Any]) -> dict[str, float]:
     """:data:`OUTCOMES` of one run.
 
@@ -218,7 +224,7 @@ def outcomes(ts: pd.DataFrame, overrides: dict[str, Any]) -> dict[str, float]:
 
     params = resolve(overrides)
     end = ts["date"].iloc[-1].strftime("%Y-%m")
-    cal = [t for t in load_targets() if t.role == "calibrate"]
+    cal = _calibration_targets()
     values = {t.id: evaluate(t, ts, params.scale) for t in cal}
     return {
         "gap_2030": value_at(ts, "capability_gap_months", "2030-12"),
@@ -344,18 +350,28 @@ def influence(indices: pd.DataFrame) -> pd.Series:
 HEADLINE = tuple(o for o in OUTCOMES if o != "calibration_distance")
 
 
-def choose_influential(indices: pd.DataFrame, top: int | None = None, per: int = 2) -> list[str]:
+def choose_influential(
+    indices: pd.DataFrame, top: int | None = None, per: int = 2, cap: int = 8
+) -> list[str]:
     """The influential factors for the Sobol stage.
 
     By default the ``per`` largest ``mu*`` of each headline outcome (:data:`HEADLINE`), without
-    repeats, ordered by :func:`influence`; with ``top``, the ``top`` most influential.
+    repeats, ordered by :func:`influence`, at most ``cap`` of them (each outcome's strongest
+    factor first); with ``top``, the ``top`` most influential.
     """
     infl = influence(indices)
     if top is not None:
         return list(infl.index[:top])
-    keep: set[str] = set()
-    for o in HEADLINE:
-        keep |= set(indices[indices["outcome"] == o].nlargest(per, "mu_star")["factor"])
+    ranked = {
+        o: list(indices[indices["outcome"] == o].nlargest(per, "mu_star")["factor"])
+        for o in HEADLINE
+    }
+    keep: list[str] = []
+    for rank in range(per):
+        for o in HEADLINE:
+            f = ranked[o][rank] if rank < len(ranked[o]) else None
+            if f is not None and f not in keep and len(keep) < cap:
+                keep.append(f)
     return [f for f in infl.index if f in keep]
 
 
@@ -366,7 +382,11 @@ def calibration_candidates(indices: pd.DataFrame, k: int = 6) -> list[str]:
 
 
 def _morris_report(
-    table: pd.DataFrame, manifest: dict, top: int | None, write_sobol: Path | None
+    table: pd.DataFrame,
+    manifest: dict,
+    top: int | None,
+    write_sobol: Path | None,
+    sobol_samples: int = 128,
 ) -> str:
     exp = manifest["experiment"]
     factors = exp["factors"]
@@ -396,7 +416,9 @@ def _morris_report(
         f"{len(table)} runs (`{exp['name']}`)"
         + ("" if r == r_all else f" — {r} of {r_all} trajectories complete"),
         "",
-        "Influence = largest mu* over the outcomes, in standard deviations of the outcome. Top 15:",
+        "Influence = largest relative mu* over the outcomes (1 = the strongest factor of some "
+        "outcome). Cells: mu* in standard deviations of the outcome over the design, ± the "
+        "bootstrap 95 % half-width. Top 15:",
         "",
         "| factor | influence | " + " | ".join(f"`{o}`" for o in OUTCOMES) + " |",
         "|---|---|" + "---|" * len(OUTCOMES),
@@ -437,7 +459,7 @@ def _morris_report(
         ranges = {n: (lo, hi) for n, lo, hi in morris_factors()[0]}
         fac = [(n, *ranges[n]) for n in chosen if n in ranges]
         write_sobol.parent.mkdir(parents=True, exist_ok=True)
-        write_sobol.write_text(sobol_experiment_text(fac), encoding="utf-8")
+        write_sobol.write_text(sobol_experiment_text(fac, sobol_samples), encoding="utf-8")
         lines.append(f"Wrote {write_sobol} (a Saltelli design over the influential assumptions).")
         lines.append("")
     return "\n".join(lines)
@@ -535,13 +557,29 @@ def _sobol_report(table: pd.DataFrame, manifest: dict) -> str:
     return "\n".join(lines)
 
 
-def report(sweep_dir: str | Path, top: int | None = None, write_sobol: Path | None = None) -> str:
-    """Markdown report of a ``morris`` or ``saltelli`` sweep directory (see module docstring)."""
+def report(
+    sweep_dir: str | Path,
+    top: int | None = None,
+    write_sobol: Path | None = None,
+    sobol_samples: int = 128,
+) -> str:
+    """Markdown report of a ``morris`` or ``saltelli`` sweep directory (see module docstring).
+
+    Parameters
+    ----------
+    sweep_dir : str or Path
+    top : int, optional
+        Morris: keep this many influential factors (default: two per headline outcome, <= 8).
+    write_sobol : Path, optional
+        Morris: write a Saltelli experiment over the influential factors to this file.
+    sobol_samples : int, default=128
+        Its base samples (a power of two).
+    """
     sweep_dir = Path(sweep_dir)
     table, manifest = _outcome_table(sweep_dir)
     design = manifest["experiment"]["design"]
     if design == "morris":
-        return _morris_report(table, manifest, top, write_sobol)
+        return _morris_report(table, manifest, top, write_sobol, sobol_samples)
     if design == "saltelli":
         if write_sobol is not None or top is not None:
             raise SensitivityError("--top and --write-sobol apply to a morris sweep")
