@@ -156,6 +156,9 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("folder", type=Path, help="a folder written by `statecraft sweep`")
     analysis_cli.add_parsers(sub)
+    from .calibration.cli import add_parsers  # validate, sensitivity, calibrate
+
+    add_parsers(sub)
     return parser
 
 
@@ -316,6 +319,8 @@ def main(argv: list[str] | None = None) -> int:
         status = analysis_cli.handle(args)
         if status is not None:
             return status
+        if hasattr(args, "handler"):  # commands defined by statecraft.calibration.cli
+            return args.handler(args)
         return _run(args)
     except StatecraftError as err:
         return _error(str(err))

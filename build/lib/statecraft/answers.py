@@ -1,17 +1,21 @@
 """Answer the README's questions from the shipped scenarios, over replicate seeds.
 
 ``python -m statecraft.answers [N_SEEDS]`` runs each scenario in ``scenarios/`` with seeds
-0..N-1 and prints the means (and ranges) of the headline numbers as a Markdown table.
+0..N-1 and prints the means (and standard errors) of the headline numbers as a Markdown table.
+The statistics are :func:`statecraft.analysis.compare_frames`'s (the same as ``statecraft
+compare``); this module only runs the scenarios, computes each run's headline numbers
+(:func:`statecraft.summary.summarize`) and lays out the table.
 """
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
+from .analysis.compare import compare_frames
 from .run import simulate
 from .scenario import load_scenario
 from .summary import months_devalued_funding_persists, summarize, value_at
@@ -40,23 +44,44 @@ ROWS = (
 )
 
 
-def _median_date(values: list[str | None]) -> str:
-    """Median month, counting runs that never get there as later than any month."""
-    months = sorted(v for v in values if v is not None)
-    never = len(values) - len(months)
-    if never * 2 >= len(values):  # the median run never gets there
-        return f"never ({never} of {len(values)} runs)"
-    suffix = f" ({never} of {len(values)} runs never)" if never else ""
-    return months[(len(values) - 1) // 2] + suffix
+def _month_number(month: str | None) -> float:
+    """``YYYY-MM`` as a number of months (NaN: never), so dates can be summarised."""
+    if month is None:
+        return math.nan
+    year, mon = (int(x) for x in month.split("-"))
+    return float(year * 12 + mon - 1)
+
+
+def _month_text(number: float) -> str:
+    n = math.floor(number)
+    return f"{n // 12:04d}-{n % 12 + 1:02d}"
+
+
+def _date_cell(row: pd.Series, total: int) -> str:
+    """Median month among the runs that get there, and how many never do."""
+    never = total - int(row["n"])
+    if never * 2 >= total:
+        return f"never ({never} of {total} runs)"
+    suffix = f" ({never} of {total} runs never)" if never else ""
+    return _month_text(row["median"]) + suffix
+
+
+def _number_cell(row: pd.Series, fmt: str) -> str:
+    if row["n"] == 0 or math.isnan(row["mean"]):
+        return "n/a"
+    cell = fmt.format(row["mean"])
+    if row["n"] > 1 and row["sd"] > 0:
+        cell += " ± " + fmt.format(row["sem"])
+    return cell
 
 
 def answers_table(scenario_dir: Path = Path("scenarios"), n_seeds: int = 10) -> str:
-    """Markdown table: one column per scenario, mean over seeds (median month for dates)."""
-    columns: dict[str, list[str]] = {}
-    champs: dict[str, pd.DataFrame] = {}
+    """Markdown table: one column per scenario, mean ± standard error over seeds (median month
+    for dates)."""
+    rows = []
+    champs: dict[str, list[pd.DataFrame]] = {}
     for path in sorted(scenario_dir.glob("*.toml")):
         sc = load_scenario(path)
-        rows = []
         for seed in range(n_seeds):
             res = simulate(sc.params, seed=seed, scenario=sc.name)
             s = summarize(res.timeseries, res.niches, res.champions, sc.params.paradigm_shift_date)
@@ -65,28 +90,23 @@ def answers_table(scenario_dir: Path = Path("scenarios"), n_seeds: int = 10) -> 
                 "domestic_capacity",
                 res.timeseries["date"].iloc[-1].strftime("%Y-%m"),
             )
-            rows.append(s)
+            row = {"source": sc.name, "seed": seed}
+            for key, _, fmt in ROWS:
+                row[key] = _month_number(s[key]) if fmt is None else float(s[key])
+            rows.append(row)
             champs.setdefault(sc.name, []).append(res.champions)
-        cells = []
-        for key, _, fmt in ROWS:
-            vals = [r[key] for r in rows]
-            if fmt is None:
-                cells.append(_median_date(vals))
-            else:
-                x = np.array(vals, dtype=float)
-                x = x[~np.isnan(x)]
-                if len(x) == 0:
-                    cells.append("n/a")
-                    continue
-                cell = fmt.format(x.mean())
-                if len(x) > 1 and x.std(ddof=1) > 0:
-                    cell += " ± " + fmt.format(x.std(ddof=1) / np.sqrt(len(x)))
-                cells.append(cell)
-        columns[sc.name] = cells
-    names = list(columns)
+    frame = pd.DataFrame(rows)
+    stats = compare_frames(frame, [key for key, _, _ in ROWS]).set_index(["metric", "source"])
+    names = list(dict.fromkeys(frame["source"]))
     out = ["| | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
-    for i, (_, label, _) in enumerate(ROWS):
-        out.append(f"| {label} | " + " | ".join(columns[n][i] for n in names) + " |")
+    for key, label, fmt in ROWS:
+        cells = [
+            _date_cell(stats.loc[(key, n)], n_seeds)
+            if fmt is None
+            else _number_cell(stats.loc[(key, n)], fmt)
+            for n in names
+        ]
+        out.append(f"| {label} | " + " | ".join(cells) + " |")
     out.append("")
     out.append(
         f"Means ± standard error over seeds 0–{n_seeds - 1} (median month for dates). "
@@ -109,17 +129,17 @@ def answers_table(scenario_dir: Path = Path("scenarios"), n_seeds: int = 10) -> 
 def lag_table(lags=(3.0, 6.0, 18.0, 36.0), n_seeds: int = 3) -> str:
     """How long state equity keeps flowing to devalued niches, by ``allocation_lag_months``."""
     base = load_scenario(Path("scenarios") / "baseline.toml")
-    cells = []
+    rows = []
     for lag in lags:
         params = base.params.model_copy(update={"allocation_lag_months": lag})
-        months = [
-            months_devalued_funding_persists(
+        for s in range(n_seeds):
+            months = months_devalued_funding_persists(
                 simulate(params, seed=s, scenario="baseline").timeseries,
                 params.paradigm_shift_date,
             )
-            for s in range(n_seeds)
-        ]
-        cells.append(f"{np.mean(months):.0f}")
+            rows.append({"source": f"{lag:g}", "seed": s, "months": months})
+    stats = compare_frames(pd.DataFrame(rows), ["months"]).set_index("source")
+    cells = [f"{stats.loc[f'{lag:g}', 'mean']:.0f}" for lag in lags]
     head = "| `allocation_lag_months` | " + " | ".join(f"{x:g}" for x in lags) + " |"
     rule = "|---" * (len(lags) + 1) + "|"
     row = "| months money keeps flowing to devalued niches | " + " | ".join(cells) + " |"

@@ -1,6 +1,8 @@
 """The ``statecraft`` command: argument parsing only; every command calls the Python front door.
 
-Bad input ends with a one-line error on standard error and exit status 2.
+``statecraft report SWEEP_DIR`` and ``statecraft compare A B ...`` analyse saved results
+(:mod:`statecraft.analysis.cli`). Bad input ends with a one-line error on standard error and
+exit status 2.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import StatecraftError
+from .analysis import cli as analysis_cli
+from .checks import DEFAULT_MAX_RUNS
+from .errors import StatecraftError, printable
 
 __all__ = ["main"]
 
@@ -56,6 +60,16 @@ the same command again resumes an interrupted sweep. Read them with statecraft.l
 """
 
 
+CHECK_EXAMPLES = """\
+examples:
+  statecraft check results/sweeps/duplication
+
+Checks every stored run file against the SHA-256 recorded in the manifest (and the run id
+inside the file). Exit status 0 if everything is intact, 1 if some run files are damaged or
+missing (rerun the sweep's command to run those again).
+"""
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, exit 2 (argparse's own convention)
         self.exit(2, f"statecraft: error: {message}\n")
@@ -89,6 +103,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=None, help="output folder (default: results/<scenario>-s<seed>)"
     )
     run.add_argument("--no-dashboard", action="store_true", help="skip the PNG dashboard")
+    _add_max_memory(run)
 
     _sub(
         sub,
@@ -127,7 +142,31 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     sweep.add_argument("--retry-failed", action="store_true", help="run failed runs again")
     sweep.add_argument("--no-progress", action="store_true", help="no progress bar")
+    sweep.add_argument(
+        "--max-runs",
+        type=int,
+        default=DEFAULT_MAX_RUNS,
+        metavar="N",
+        help=f"refuse an experiment of more runs (default: {DEFAULT_MAX_RUNS:,})",
+    )
+    _add_max_memory(sweep)
+
+    check = _sub(
+        sub, "check", "verify a sweep folder's stored runs (changes nothing)", CHECK_EXAMPLES
+    )
+    check.add_argument("folder", type=Path, help="a folder written by `statecraft sweep`")
+    analysis_cli.add_parsers(sub)
     return parser
+
+
+def _add_max_memory(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--max-memory",
+        type=float,
+        default=None,
+        metavar="GB",
+        help="refuse runs estimated to need more memory (default: half of this machine's)",
+    )
 
 
 def _fmt(value: object) -> str:
@@ -142,22 +181,35 @@ def _fmt(value: object) -> str:
 
 def _run(args: argparse.Namespace) -> int:
     from . import load_scenario, run_scenario
-    from .run import run_id_for
+    from .checks import check_run_cost
+    from .run import check_output_folder, run_id_for
 
     scenario = load_scenario(args.scenario)
     if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
         raise StatecraftError(f"--seed must be an integer in [0, {MAX_SEED}]; got {args.seed}")
+    _check_max_memory(args)
+    try:
+        check_run_cost(scenario.params, args.max_memory)
+    except StatecraftError as err:
+        raise StatecraftError(f"{scenario.path or scenario.name}: {err}") from None
+    seed = args.seed if args.seed is not None else scenario.seed if scenario.seed is not None else 1
+    out = args.out or Path("results") / run_id_for(scenario.name, seed)
+    check_output_folder(out)  # before the run, not after it
     result = run_scenario(scenario, seed=args.seed)
     seed = int(result.run["seed"].item())
-    out = args.out or Path("results") / run_id_for(scenario.name, seed)
     written = result.write(out, dashboard=not args.no_dashboard)
-    print(f"scenario {scenario.name} (seed {seed}): {scenario.description}")
+    print(printable(f"scenario {scenario.name} (seed {seed}): {scenario.description}"))
     summary = result.summary()
     width = max(len(k) for k in summary)
     for key, value in summary.items():
         print(f"  {key:<{width}}  {_fmt(value)}")
-    print(f"wrote {len(written)} files to {out}/")
+    print(printable(f"wrote {len(written)} files to {out}/"))
     return 0
+
+
+def _check_max_memory(args: argparse.Namespace) -> None:
+    if args.max_memory is not None and not (0 < args.max_memory < math.inf):
+        raise StatecraftError(f"--max-memory must be a number of GB above 0; got {args.max_memory}")
 
 
 def _list(folder: str) -> int:
@@ -173,13 +225,26 @@ def _list(folder: str) -> int:
 
 def _sweep(args: argparse.Namespace) -> int:
     from . import load_experiment, run_sweep
+    from .checks import check_run_cost
+    from .params import Params
+    from .sweep.runner import default_workers
 
-    exp = load_experiment(args.experiment)
+    if args.max_runs < 1:
+        raise StatecraftError(f"--max-runs must be an integer >= 1; got {args.max_runs}")
+    _check_max_memory(args)
+    exp = load_experiment(args.experiment, max_runs=args.max_runs)
     # A batch system ends a job with SIGTERM: stop as cleanly as on Ctrl-C (results on disk are
     # kept, the manifest says "interrupted", and rerunning the command resumes).
     signal.signal(signal.SIGTERM, _terminate)
     if args.workers is not None and args.workers < 1:
         raise StatecraftError(f"--workers must be an integer >= 1; got {args.workers}")
+    if not args.scheduler:
+        # The largest design point decides; its factors are within the declared bounds.
+        copies = min(args.workers or default_workers(), exp.size)
+        try:
+            check_run_cost(_largest(exp, Params), args.max_memory, copies=copies)
+        except StatecraftError as err:
+            raise StatecraftError(f"{exp.path}: {err}") from None
     out = args.out or Path("results") / "sweeps" / exp.name
     s = run_sweep(
         exp,
@@ -189,12 +254,44 @@ def _sweep(args: argparse.Namespace) -> int:
         force=args.force,
         retry_failed=args.retry_failed,
         progress=not args.no_progress,
+        max_runs=args.max_runs,
     )
+    for note in s.notes:
+        print(printable(f"statecraft: {out}: {note}"), file=sys.stderr)
     print(
-        f"sweep {exp.name}: {s.total} runs ({s.skipped} already stored, {s.ran} run now, "
-        f"{s.failed} failed) in {s.elapsed_s:.1f} s; results in {out}/"
+        printable(
+            f"sweep {exp.name}: {s.total} runs ({s.skipped} already stored, {s.ran} run now, "
+            f"{s.failed} failed) in {s.elapsed_s:.1f} s; results in {out}/"
+        )
     )
+    if s.failed:
+        print(
+            printable(
+                f"statecraft: {s.failed} runs failed (their errors are in {out}/errors/; "
+                "--retry-failed runs them again)"
+            ),
+            file=sys.stderr,
+        )
+        return 1
     return 0
+
+
+def _largest(exp, params_cls):
+    """Parameters of the experiment's most expensive run (size knobs at their maximum)."""
+    base = dict(exp.base)
+    for f in exp.factors:
+        if f.name in ("scale", "initial_startups", "entry_rate"):
+            base[f.name] = f.cast(f.high)
+    return params_cls(**base)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .sweep.store import verify_folder
+
+    report = verify_folder(args.folder)
+    for line in report.lines():
+        print(printable(line))
+    return 0 if report.intact else 1
 
 
 def _terminate(signum: int, frame: object) -> None:
@@ -214,20 +311,31 @@ def main(argv: list[str] | None = None) -> int:
             return _list(args.command)
         if args.command == "sweep":
             return _sweep(args)
+        if args.command == "check":
+            return _check(args)
+        status = analysis_cli.handle(args)
+        if status is not None:
+            return status
         return _run(args)
     except StatecraftError as err:
-        print(f"statecraft: error: {err}", file=sys.stderr)
-        return 2
+        return _error(str(err))
     except BrokenPipeError:
         # The reader went away (`statecraft params | head`): not an error of ours.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as err:
-        print(f"statecraft: error: {err.filename or ''}: {err.strerror}", file=sys.stderr)
-        return 2
+        where = err.filename or getattr(args, "out", None) or ""
+        return _error(f"{where}: {err.strerror or err}")
+    except MemoryError:
+        return _error("out of memory; lower scale, or fewer --workers")
     except KeyboardInterrupt:
         print("statecraft: interrupted", file=sys.stderr)
         return 130
+
+
+def _error(message: str) -> int:
+    print(f"statecraft: error: {printable(message)}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

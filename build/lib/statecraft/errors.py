@@ -14,11 +14,35 @@ __all__ = [
     "ScenarioError",
     "StatecraftError",
     "SweepError",
+    "printable",
 ]
 
 
+def printable(text: object) -> str:
+    """``text`` with every control or non-printable character escaped (``\\n``, ``\\x1b``).
+
+    Keys and values from a user's file end up in messages; a newline or a terminal escape code
+    in them must not forge extra lines or drive the terminal.
+
+    Examples
+    --------
+    >>> printable("a\\nb\\x1b[2J")
+    'a\\\\nb\\\\x1b[2J'
+    """
+    s = str(text)
+    if s.isprintable():
+        return s
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in s)
+
+
 class StatecraftError(ValueError):
-    """Bad input or an unusable file or folder; the message says where and why, in one line."""
+    """Bad input or an unusable file or folder; the message says where and why, in one line.
+
+    The message is made printable (see :func:`printable`) when the error is created.
+    """
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(printable(a) if isinstance(a, str) else a for a in args))
 
 
 class ScenarioError(StatecraftError):

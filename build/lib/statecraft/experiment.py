@@ -47,6 +47,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from scipy.stats import qmc
 
+from .checks import DEFAULT_MAX_RUNS, check_size, design_size
 from .errors import ExperimentError, ParameterError, ScenarioError
 from .files import did_you_mean, find_data_file, read_toml, shipped_path
 from .params import PARAMETERS, Params, param
@@ -120,12 +121,12 @@ _EXPECTED = {
     ("description",): "must be a string",
     ("scenario",): 'required: a scenario name or path (e.g. "baseline")',
     ("seed",): "required: a non-negative integer root seed",
-    ("replicates",): "must be an integer >= 1",
+    ("replicates",): "must be an integer in [1, 1000000]",
     ("timeseries",): "must be true or false",
     ("parameters",): "must be a table ([parameters])",
     ("design",): "must be a table ([design])",
     ("design", "kind"): f"must be one of {', '.join(DESIGN_KINDS)}",
-    ("design", "samples"): "must be an integer >= 1",
+    ("design", "samples"): "must be an integer in [1, 2^40]",
     ("factors",): "must be a table ([factors])",
 }
 
@@ -249,7 +250,13 @@ class Experiment:
     @property
     def n_runs(self) -> int:
         """Number of runs the experiment asks for."""
-        return len(self.points()) * self.replicates
+        return self.size
+
+    @property
+    def size(self) -> int:
+        """Number of runs, computed without generating the design."""
+        levels = [len(f.values) if f.values is not None else 0 for f in self.factors]
+        return design_size(self.design, self.samples, levels, self.replicates)
 
 
 def _err(path: Path, key: str, msg: str) -> ExperimentError:
@@ -308,7 +315,7 @@ def _parse_factor(path: Path, name: str, spec: list | FactorSpec, design: str) -
             "values": "must be a non-empty list of numbers",
             "min": "must be a number",
             "max": "must be a number",
-            "levels": "must be an integer >= 1",
+            "levels": "must be an integer in [1, 100000]",
         }[field]
         got = e.get("input")
         if p.kind == "int" and field == "values" and isinstance(got, float):
@@ -386,13 +393,15 @@ def _scenario_path(path: Path, ref: str) -> Path:
     )
 
 
-def load_experiment(path: str | Path) -> Experiment:
+def load_experiment(path: str | Path, max_runs: int | None = DEFAULT_MAX_RUNS) -> Experiment:
     """Read and validate an experiment file.
 
     Parameters
     ----------
     path : str or Path
         The file, or a bare name (``duplication``) looked up as ``experiments/<name>.toml``.
+    max_runs : int or None, default=DEFAULT_MAX_RUNS
+        Refuse a design of more runs, before generating it (``None``: no limit).
 
     Returns
     -------
@@ -469,6 +478,7 @@ def load_experiment(path: str | Path) -> Experiment:
         sha256=_sha256(path),
         scenario_sha256=_sha256(scenario_path),
     )
+    check_size(exp, max_runs, where=str(path))
     points = exp.points()
     if points.empty:
         raise _err(path, "design", "empty design: it has no points")

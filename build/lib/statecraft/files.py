@@ -88,6 +88,8 @@ def find_data_file(ref: str | Path, folder: str, what: str, error: type[Statecra
             f"{ref}: no such {what} file, nor a shipped {what}{did_you_mean(str(ref), ship)}; "
             f"shipped: {', '.join(ship)} (`statecraft {folder}` lists them)"
         )
+    if path.is_dir():
+        raise error(f"{path}: is a folder, not a {what} file")
     if not path.is_file():
         raise error(f"{path}: no such {what} file")
     return path
@@ -122,6 +124,8 @@ def read_toml(
         raise error(f"{path}: not a UTF-8 text file") from None
     except OSError as err:
         raise error(f"{path}: cannot read: {err.strerror}") from None
+    except RecursionError:
+        raise error(f"{path}: malformed TOML: arrays or tables nested too deeply") from None
     unknown = sorted(set(data) - keys)
     if unknown:
         key = unknown[0]
@@ -161,12 +165,20 @@ def atomic_write(path: str | Path, write: Callable[[str], Any]) -> None:
     'hello'
     """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as err:
+        raise OSError(err.errno, err.strerror or str(err), str(path)) from err
     os.close(fd)
     try:
         write(tmp)
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        # Name the file the user knows (a full disk: "<path>: No space left on device"), not
+        # the temporary one.
+        raise OSError(err.errno, err.strerror or str(err), str(path)) from err
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

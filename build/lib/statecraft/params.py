@@ -23,6 +23,8 @@ from pydantic import (
     model_validator,
 )
 
+from .checks import check_inputs
+
 __all__ = [
     "CITIES",
     "GENAI_NICHES",
@@ -1495,6 +1497,7 @@ class _ParamsBase(BaseModel):
 
     @model_validator(mode="after")
     def _check_consistency(self) -> _ParamsBase:
+        check_inputs(self)  # cross-field rules of statecraft.checks (dates, events, shares)
         for group in SHARE_GROUPS:
             total = sum(getattr(self, k) for k in group)
             if abs(total - 1.0) > 1e-6:

@@ -13,7 +13,10 @@ Tables (one per grain, joined on ``run_id``):
 from __future__ import annotations
 
 import json
+import os
 import platform
+import shutil
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,12 +27,18 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .errors import ParameterError
-from .files import atomic_write
+from .errors import ParameterError, StatecraftError
 from .model import StatecraftModel
 from .params import NICHES, PARAMETERS, Params
 
-__all__ = ["RunResult", "run_id_for", "simulate", "write_outputs"]
+__all__ = [
+    "OUTPUT_FILES",
+    "RunResult",
+    "check_output_folder",
+    "run_id_for",
+    "simulate",
+    "write_outputs",
+]
 
 
 @dataclass
@@ -161,21 +170,111 @@ def simulate(params: Params | Mapping[str, Any], seed: int, scenario: str = "cus
     return RunResult(run=run, timeseries=ts, niches=niches, champions=champions, params=params)
 
 
-def write_outputs(result: RunResult, out_dir: str | Path, dashboard: bool = True) -> list[Path]:
-    """Write every table as Parquet and CSV (each file atomically) and the dashboard PNG."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, df in result.tables().items():
-        pq = out / f"{name}.parquet"
-        atomic_write(pq, lambda tmp, df=df: df.to_parquet(tmp, index=False))
-        csv = out / f"{name}.csv"
-        atomic_write(csv, lambda tmp, df=df: df.to_csv(tmp, index=False))
-        written += [pq, csv]
-    if dashboard:
-        from .plots import dashboard as draw
+#: Names a run's output folder may hold: such a folder is replaced as a whole by a new run.
+OUTPUT_FILES = frozenset(
+    {
+        f"{t}.{ext}"
+        for t in ("run", "timeseries", "niches", "champions")
+        for ext in ("parquet", "csv")
+    }
+    | {"dashboard.png"}
+)
 
-        png = out / "dashboard.png"
-        atomic_write(png, lambda tmp: draw(result, tmp))
-        written.append(png)
-    return written
+
+def check_output_folder(out: str | Path) -> Path:
+    """Refuse an output folder a run must not replace; return it as a Path.
+
+    A run may write into a missing or empty folder, or replace a folder holding only a run's
+    outputs (:data:`OUTPUT_FILES`). Anything else - the root, a file, a symlink, a folder with
+    other files - is refused, so a typo in ``--out`` cannot destroy unrelated files.
+
+    Raises
+    ------
+    StatecraftError
+    """
+    out = Path(out)
+    if out.resolve() == Path(out.resolve().anchor) or out.resolve() == Path.home().resolve():
+        raise StatecraftError(f"--out {out}: refusing to write a run into {out.resolve()}")
+    if out.is_symlink():
+        raise StatecraftError(f"--out {out}: is a symlink; give the folder it points to")
+    if out.exists() and not out.is_dir():
+        raise StatecraftError(f"--out {out}: exists and is not a folder")
+    if out.is_dir():
+        others = sorted(p.name for p in out.iterdir() if p.name not in OUTPUT_FILES)
+        if others:
+            raise StatecraftError(
+                f"--out {out}: is not empty and not a statecraft run's output folder (holds "
+                f"{others[0]!r}); choose a new or empty folder"
+            )
+    return out
+
+
+def write_outputs(result: RunResult, out_dir: str | Path, dashboard: bool = True) -> list[Path]:
+    """Write every table as Parquet and CSV, and the dashboard PNG, to folder ``out_dir`` as a
+    whole.
+
+    Everything is written into a temporary folder beside ``out_dir``, which then replaces it
+    with one rename: a failure (full disk, Ctrl-C, a crash) leaves the previous results, or
+    nothing - never a mix of two runs, never a stale ``dashboard.png``. ``out_dir`` must be
+    missing, empty or a previous run's output folder (see :func:`check_output_folder`).
+
+    Raises
+    ------
+    StatecraftError
+        If ``out_dir`` is refused, or a file cannot be written (naming the file).
+    """
+    out = check_output_folder(out_dir)
+    parent = out.absolute().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out.name}.", suffix=".tmp"))
+    except OSError as err:
+        raise StatecraftError(f"--out {out}: cannot create it ({err.strerror})") from None
+    names = []
+    try:
+        for name, df in result.tables().items():
+            names.append(f"{name}.parquet")
+            df.to_parquet(tmp / names[-1], index=False)
+            names.append(f"{name}.csv")
+            df.to_csv(tmp / names[-1], index=False)
+        if dashboard:
+            from .plots import dashboard as draw
+
+            names.append("dashboard.png")
+            draw(result, tmp / names[-1])
+        os.chmod(tmp, 0o777 & ~_umask())
+        _replace_folder(tmp, out.absolute())
+    except OSError as err:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise StatecraftError(
+            f"{out / names[-1] if names else out}: cannot write ({err.strerror}); "
+            f"{out} was left as it was"
+        ) from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return [out / n for n in names]
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _replace_folder(new: Path, out: Path) -> None:
+    """Put folder ``new`` at ``out``: one rename, or - if ``out`` exists - two (the old folder
+    is moved aside first and removed after, so a crash in between leaves the old results
+    beside ``out``, never a mix)."""
+    if not out.exists():
+        os.rename(new, out)
+        return
+    old = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".old"))
+    os.rename(out, old / "previous")
+    try:
+        os.rename(new, out)
+    except BaseException:
+        os.rename(old / "previous", out)
+        os.rmdir(old)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

@@ -29,8 +29,9 @@ from ..scenario import resolve
 
 __all__ = ["MAX_ATTEMPTS", "Outcome", "RunTask", "execute", "local_cluster"]
 
-#: A run in flight when its worker process dies is retried this many times in all, then it is
-#: recorded as failed (it may be the run that kills its worker).
+#: A run that kills its worker process when it runs alone is tried this many times in all,
+#: then recorded as failed (runs merely in flight beside it are not counted: they run again
+#: alone; see :func:`_run_local`).
 MAX_ATTEMPTS = 3
 
 
@@ -162,11 +163,12 @@ def _fill(
     inflight: dict[Any, str],
     remaining: dict[str, RunTask],
     window: int,
+    fn: Any = execute,
 ) -> bool:
     """Submit runs from ``queue`` until ``window`` are in flight; False if the pool is broken."""
     for rid in queue:
         try:
-            inflight[pool.submit(execute, remaining[rid])] = rid
+            inflight[pool.submit(fn, remaining[rid])] = rid
         except BrokenProcessPool:
             return False
         if len(inflight) >= window:
@@ -174,28 +176,82 @@ def _fill(
     return True
 
 
-def _run_local(tasks: list[RunTask], workers: int) -> Iterator[Outcome]:
-    """Run ``tasks`` on a process pool; rebuild the pool if a worker dies."""
-    remaining = {t.run_id: t for t in tasks}
-    attempts: Counter[str] = Counter()
-    window = 2 * workers
+def _canary() -> bool:
+    """A task that cannot fail: if a fresh worker dies running it, workers cannot work."""
+    return True
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
     # forkserver: no fork of a process that has threads (tqdm's monitor, Dask's loop).
     ctx = mp.get_context("forkserver")
     # Workers fork from a server that has imported the model once (numpy, pandas, Mesa),
     # instead of each importing it on its first run.
     ctx.set_forkserver_preload(["statecraft.sweep.engines"])
-    barren = 0  # pools in a row that broke before any run came back from a worker
+    return ProcessPoolExecutor(
+        workers, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
+    )
+
+
+def _alone(fn: Any, arg: Any = None) -> tuple[bool, Any]:
+    """Run ``fn(arg)`` alone in a fresh one-worker pool: ``(True, result)``, or ``(False,
+    None)`` if the worker process died."""
+    pool = _pool(1)
+    try:
+        fut = pool.submit(fn) if arg is None else pool.submit(fn, arg)
+        result = fut.result()
+    except BrokenProcessPool:
+        _abort(pool)
+        return False, None
+    except BaseException:
+        _abort(pool)
+        raise
+    pool.shutdown(wait=True)
+    return True, result
+
+
+def _run_local(tasks: list[RunTask], workers: int, fn: Any = execute) -> Iterator[Outcome]:
+    """Run ``tasks`` on a process pool; attribute a worker death to the run that caused it.
+
+    When a worker dies, every run then in flight is a suspect: each runs again alone in a
+    fresh one-worker pool, so a death there is its own. A run is given up (recorded as
+    failed) only after it has killed its worker :data:`MAX_ATTEMPTS` times alone; the other
+    suspects are unharmed. Before giving up on a run, a trivial task checks that a fresh
+    worker can work at all (if it cannot, no run is blamed and the sweep stops).
+
+    ``fn`` (default :func:`execute`) is what a worker calls on each task: tests and fault
+    drills pass a module-level wrapper that kills its worker on chosen runs.
+    """
+    remaining = {t.run_id: t for t in tasks}
+    deaths: Counter[str] = Counter()
+    suspects: list[str] = []
     while remaining:
-        pool = ProcessPoolExecutor(
-            workers, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
-        )
+        if suspects:
+            rid = suspects[0]
+            alive, outcome = _alone(fn, remaining[rid])
+            if alive:
+                suspects.pop(0)
+                del remaining[rid]
+                yield outcome
+                continue
+            deaths[rid] += 1
+            if deaths[rid] < MAX_ATTEMPTS:
+                continue
+            if not _alone(_canary)[0]:
+                raise SweepError(
+                    "worker processes die before finishing any task; is the model importable "
+                    "in a fresh process? Try --workers 1"
+                )
+            suspects.pop(0)
+            del remaining[rid]
+            yield _died(rid, f"worker process died {MAX_ATTEMPTS} times running this run alone")
+            continue
+        pool = _pool(workers)
+        window = 2 * workers
         queue = iter(list(remaining))
         inflight: dict[Any, str] = {}
         lost: list[str] = []
-        produced = 0
-
         try:
-            healthy = _fill(pool, queue, inflight, remaining, window)
+            healthy = _fill(pool, queue, inflight, remaining, window, fn)
             while healthy and inflight and not lost:
                 done, _ = wait(inflight, return_when=FIRST_COMPLETED)
                 for fut in done:
@@ -206,67 +262,129 @@ def _run_local(tasks: list[RunTask], workers: int) -> Iterator[Outcome]:
                         lost.append(rid)
                         continue
                     del remaining[rid]
-                    produced += 1
                     yield outcome
                 if not lost:
-                    healthy = _fill(pool, queue, inflight, remaining, window)
+                    healthy = _fill(pool, queue, inflight, remaining, window, fn)
         except BaseException:
             # Ctrl-C, or the consumer closed us: stop now. Runs in flight are not stored and
             # simply run again on resume; waiting for them (or for a pool whose internals the
             # interrupt may have caught half-way) could hang the exit.
             _abort(pool)
             raise
-        broken = bool(lost) or not healthy
-        if broken:
+        if lost or not healthy:
             _abort(pool)
+            # The culprit is among the runs in flight: each runs again alone.
+            suspects = list(dict.fromkeys([*lost, *inflight.values()]))
+            if not suspects:  # broke with nothing in flight: try the next one alone
+                suspects = [next(iter(remaining))]
         else:
             pool.shutdown(wait=True)
-        # Every run in flight when the pool broke is a suspect; the culprit is among them.
-        for rid in [*lost, *inflight.values()] if broken else []:
-            attempts[rid] += 1
-            if attempts[rid] >= MAX_ATTEMPTS:
-                del remaining[rid]
-                yield _died(rid, f"worker process died {MAX_ATTEMPTS} times running it")
-        # Only runs that came back from a worker count as progress: if none ever does, the
-        # workers themselves cannot work, and retrying pools would only mark runs as failed.
-        barren = barren + 1 if broken and produced == 0 else 0
-        if barren >= MAX_ATTEMPTS:
-            raise SweepError(
-                f"worker processes keep dying before finishing any run ({MAX_ATTEMPTS} pools "
-                "in a row); is the model importable in a fresh process? Try --workers 1"
-            )
 
 
-def _run_dask(tasks: list[RunTask], address: str) -> Iterator[Outcome]:
-    """Run ``tasks`` on the Dask cluster at ``address``, a bounded window at a time."""
-    from distributed import Client, as_completed
+def connect(address: str, timeout_s: float = 10.0):
+    """A Dask client of the scheduler at ``address``, or a one-line :class:`SweepError`.
 
-    with Client(address, timeout="30s", set_as_default=False) as client:
-        threads = sum(w["nthreads"] for w in client.scheduler_info()["workers"].values())
-        window = 2 * max(threads, 1) + 2
-        queue = iter(tasks)
-        keys: dict[str, str] = {}
-        first = []
-        for task in queue:
-            fut = client.submit(execute, task, pure=False)
-            keys[fut.key] = task.run_id
-            first.append(fut)
-            if len(keys) >= window:
-                break
-        if not first:
-            return
-        pending = as_completed(first, loop=client.loop)
-        del first, fut
-        for fut in pending:
+    The address is checked first (``tcp://host:port`` and the other Dask protocols), so a typo
+    fails at once instead of after a connection timeout.
+    """
+    from urllib.parse import urlsplit
+
+    text = str(address)
+    parts = urlsplit(text if "://" in text else f"tcp://{text}")
+    schemes = ("tcp", "tls", "ws", "wss", "ucx", "inproc")
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if (
+        parts.scheme not in schemes
+        or not parts.hostname
+        or (port is None and parts.scheme != "inproc")
+    ):
+        raise SweepError(
+            f"--scheduler: {text!r} is not a scheduler address; expected e.g. tcp://127.0.0.1:8786"
+        )
+    from distributed import Client
+
+    try:
+        return Client(text, timeout=f"{timeout_s:g}s", set_as_default=False)
+    except (OSError, TimeoutError) as err:
+        why = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise SweepError(
+            f"--scheduler: cannot reach the Dask scheduler at {text} within {timeout_s:g} s "
+            f"({why[:200]}); is it running and reachable from here?"
+        ) from None
+
+
+#: Seconds the scheduler may stay unreachable mid-sweep before the sweep stops.
+SCHEDULER_GRACE_S = 10.0
+
+
+def _lost(address: str, stored: int) -> SweepError:
+    return SweepError(
+        f"lost the Dask scheduler at {address}: the sweep stopped (runs finished so far are "
+        "stored); restart the scheduler and rerun the same command to resume"
+    )
+
+
+def _run_dask(tasks: list[RunTask], client: Any) -> Iterator[Outcome]:
+    """Run ``tasks`` on a connected Dask ``client``, a bounded window at a time.
+
+    If the scheduler goes away, the runs in flight are not recorded (they did not fail: they
+    run again on resume) and :class:`SweepError` ends the sweep within
+    :data:`SCHEDULER_GRACE_S` seconds.
+    """
+    from concurrent.futures import CancelledError
+
+    from distributed import KilledWorker, as_completed
+
+    address = client.scheduler.address
+    threads = sum(w["nthreads"] for w in client.scheduler_info()["workers"].values())
+    window = 2 * max(threads, 1) + 2
+    queue = iter(tasks)
+    keys: dict[str, str] = {}
+    first = []
+    for task in queue:
+        fut = client.submit(execute, task, pure=False)
+        keys[fut.key] = task.run_id
+        first.append(fut)
+        if len(keys) >= window:
+            break
+    if not first:
+        return
+    pending = as_completed(first, loop=client.loop)
+    del first
+    gone_since: float | None = None
+    stored = 0
+    while keys:
+        batch = pending.next_batch(block=False)
+        if not batch:
+            if client.status != "running":
+                gone_since = gone_since or time.monotonic()
+                if time.monotonic() - gone_since > SCHEDULER_GRACE_S or client.status in (
+                    "closed",
+                    "closing",
+                ):
+                    raise _lost(address, stored)
+            else:
+                gone_since = None
+            time.sleep(0.05)
+            continue
+        for fut in batch:
             rid = keys.pop(fut.key)
             try:
                 outcome = fut.result()
-            except Exception as err:  # e.g. KilledWorker after repeated worker deaths
+            except KilledWorker as err:  # the run's workers died allowed-failures times
                 outcome = _died(rid, f"{type(err).__name__}: {err}".splitlines()[0])
+            except (CancelledError, Exception):
+                # execute() returns a run's own exceptions as outcomes: anything else is the
+                # cluster's (a closed connection, a lost scheduler), not the run's.
+                raise _lost(address, stored) from None
             # Release before storing the next: a finished future that stays referenced is
             # recomputed if the worker holding its result dies.
             fut.release()
             del fut
+            stored += 1
             yield outcome
             for task in queue:
                 nxt = client.submit(execute, task, pure=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,7 @@ import pandas as pd
 
 from ..errors import SweepError
 from ..files import atomic_write
-from .store import MANIFEST
+from .store import MANIFEST, file_sha256, read_manifest, run_problem, status_on_disk
 
 __all__ = ["SweepResults", "load", "sobol_indices"]
 
@@ -53,31 +54,45 @@ class SweepResults:
 
 
 # --- reading results ----------------------------------------------------------------------------
-def _concat(out: Path, table: str, keys: list[str]) -> pd.DataFrame:
-    """All per-run files of ``table`` as one frame sorted by ``keys``.
+_SOURCES = b"statecraft_sources"
 
-    The merged frame is cached as ``<table>.parquet`` beside the per-run folder and reused
-    while it holds exactly the stored runs, so a large sweep is read from one file.
+
+def _concat(out: Path, table: str, files: dict[str, str], keys: list[str]) -> pd.DataFrame:
+    """The verified per-run files of ``table`` (run id -> SHA-256) as one frame sorted by
+    ``keys``.
+
+    The merged frame is cached as ``<table>.parquet`` beside the per-run folder, tagged with a
+    digest of the files it was built from, and reused while that digest matches, so a large
+    sweep is read from one file.
     """
-    paths = sorted((out / table).glob("*.parquet"))
-    if not paths:
+    if not files:
         return pd.DataFrame()
-    stems = {p.stem for p in paths}
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    digest = hashlib.sha256(json.dumps(sorted(files.items())).encode()).hexdigest().encode()
     cache = out / f"{table}.parquet"
-    newest = max(p.stat().st_mtime_ns for p in paths)
-    if cache.is_file() and cache.stat().st_mtime_ns >= newest:
-        with contextlib.suppress(Exception):  # an unreadable cache is simply rebuilt
-            if set(pd.read_parquet(cache, columns=["run_id"])["run_id"]) == stems:
+    if cache.is_file():
+        with contextlib.suppress(Exception):  # an unreadable or stale cache is simply rebuilt
+            if (pq.read_schema(cache).metadata or {}).get(_SOURCES) == digest:
                 return pd.read_parquet(cache)
+    paths = [out / table / f"{rid}.parquet" for rid in sorted(files)]
     df = pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
     df = df.sort_values(keys, kind="stable").reset_index(drop=True)
+    t = pa.Table.from_pandas(df, preserve_index=False)
+    t = t.replace_schema_metadata({**(t.schema.metadata or {}), _SOURCES: digest})
     with contextlib.suppress(OSError):  # a read-only directory still loads, uncached
-        atomic_write(cache, lambda tmp: df.to_parquet(tmp, index=False))
+        atomic_write(cache, lambda tmp: pq.write_table(t, tmp))
     return df
 
 
 def load(out: str | Path) -> SweepResults:
     """Read a sweep directory into tidy tables (see :class:`SweepResults`).
+
+    Every run file is verified first (its SHA-256 against the manifest; a file the manifest
+    has not caught up with must name its run and task inside). A run whose files are missing
+    or damaged gets status ``damaged`` and its reason in ``error``; its rows are left out of
+    ``final`` and ``timeseries``. Rerunning the sweep's command runs it again.
 
     Parameters
     ----------
@@ -87,34 +102,49 @@ def load(out: str | Path) -> SweepResults:
     Returns
     -------
     SweepResults
+
+    Raises
+    ------
+    SweepError
+        If ``out`` holds no readable manifest (one line, naming the folder).
     """
     out = Path(out)
-    path = out / MANIFEST
-    if not path.is_file():
-        raise SweepError(f"{out}: not a sweep directory (no {MANIFEST})")
-    manifest = json.loads(path.read_text(encoding="utf-8"))
-    final_files = sorted((out / "final").glob("*.parquet"))
-    ok = {p.stem for p in final_files}
-    errors = {p.stem: p for p in (out / "errors").glob("*.json")}
-    exp = manifest["experiment"]
-    rows = []
-    for r in manifest["runs"]:
-        rid = r["run_id"]
-        row = {"run_id": rid, "experiment": exp["name"], "scenario": exp["scenario"]}
-        row.update({k: r[k] for k in ("point", "replicate", "seed")})
-        row.update(r["factors"])
-        if rid in ok:
-            row.update(status="ok", error=None)
-        elif rid in errors:
-            row.update(status="failed", error=json.loads(errors[rid].read_text())["error"])
-        else:
-            row.update(status="pending", error=None)
-        rows.append(row)
+    manifest, note = read_manifest(out)
+    if manifest is None:
+        if not (out / MANIFEST).exists():
+            raise SweepError(f"{out}: not a sweep directory (no {MANIFEST})")
+        raise SweepError(f"{out}: {note}; rerun the sweep's command with --out {out} to rebuild it")
+    try:
+        exp = manifest["experiment"]
+        keep_ts = bool(exp.get("timeseries"))
+        rows, final_files, ts_files = [], {}, {}
+        for r in manifest["runs"]:
+            rid = r["run_id"]
+            row = {"run_id": rid, "experiment": exp["name"], "scenario": exp["scenario"]}
+            row.update({k: r[k] for k in ("point", "replicate", "seed")})
+            row.update(r["factors"])
+            status = status_on_disk(out, r)
+            problem = run_problem(out, {**r, "status": status}, keep_ts)
+            if problem:
+                row.update(status="damaged", error=problem)
+            elif status == "ok":
+                row.update(status="ok", error=None)
+                final_files[rid] = file_sha256(out / "final" / f"{rid}.parquet")
+                if keep_ts:
+                    ts_files[rid] = file_sha256(out / "timeseries" / f"{rid}.parquet")
+            elif status == "failed":
+                error = json.loads((out / "errors" / f"{rid}.json").read_text("utf-8"))["error"]
+                row.update(status="failed", error=error)
+            else:
+                row.update(status="pending", error=None)
+            rows.append(row)
+    except (KeyError, TypeError, AttributeError) as err:
+        raise SweepError(f"{out / MANIFEST}: malformed manifest (at {err})") from None
     runs = pd.DataFrame(rows)
     if exp["design"] == "saltelli":
         runs.insert(6, "block", _saltelli_blocks(exp["factors"], exp["samples"], runs["point"]))
-    final = _concat(out, "final", ["run_id"])
-    ts = _concat(out, "timeseries", ["run_id", "step"])
+    final = _concat(out, "final", final_files, ["run_id"])
+    ts = _concat(out, "timeseries", ts_files, ["run_id", "step"])
     return SweepResults(runs=runs, final=final, timeseries=ts)
 
 

@@ -10,10 +10,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..checks import DEFAULT_MAX_RUNS, check_size
 from ..errors import SweepError
 from ..experiment import Experiment
 from ..files import atomic_write
-from .engines import Outcome, _run_dask, _run_inline, _run_local
+from .engines import Outcome, _run_dask, _run_inline, _run_local, connect
 from .store import SweepStore, _now, task_for
 
 __all__ = ["SweepSummary", "default_workers", "run_sweep"]
@@ -29,6 +30,10 @@ class SweepSummary:
     ran: int
     failed: int
     elapsed_s: float
+    #: Stored runs that failed verification when the folder was opened (they ran again).
+    repaired: int = 0
+    #: What opening the folder found: damaged manifest, files set aside (one line each).
+    notes: tuple[str, ...] = ()
 
 
 # --- the runner ---------------------------------------------------------------------------------
@@ -60,6 +65,7 @@ def run_sweep(
     force: bool = False,
     retry_failed: bool = False,
     progress: bool = True,
+    max_runs: int = DEFAULT_MAX_RUNS,
 ) -> SweepSummary:
     """Run every run of ``experiment`` not yet stored in ``out``.
 
@@ -82,6 +88,9 @@ def run_sweep(
         Run again the runs recorded as failed.
     progress : bool, default=True
         Show a progress bar (done/total, failures, ETA) on standard error.
+    max_runs : int, default=DEFAULT_MAX_RUNS
+        Refuse an experiment of more runs (a typo such as ``replicates = 1000000`` would
+        otherwise allocate its design and fill the disk); raise it for a sweep that big.
 
     Returns
     -------
@@ -90,14 +99,23 @@ def run_sweep(
     Raises
     ------
     SweepError
-        If ``out`` is not usable for this experiment.
+        If ``out`` is not usable for this experiment, the experiment is bigger than
+        ``max_runs``, or the Dask scheduler cannot be reached or is lost mid-sweep (the runs
+        stored so far are kept; rerun to resume).
     """
     t0 = time.perf_counter()
     out = Path(out)
     if workers is not None and workers < 1:
         raise SweepError(f"--workers must be an integer >= 1; got {workers}")
-    specs = experiment.runs()
-    store = SweepStore(out, experiment, specs, force)
+    check_size(experiment, max_runs)
+    client = connect(scheduler) if scheduler else None
+    try:
+        specs = experiment.runs()
+        store = SweepStore(out, experiment, specs, force)
+    except BaseException:
+        if client is not None:
+            client.close()
+        raise
     try:
         done = store.stored(retry_failed)
         tasks = [task_for(experiment, s) for s in specs if s.run_id not in done]
@@ -108,10 +126,11 @@ def run_sweep(
         store.write_manifest(state="running", session={**session, "finished": None})
         atomic_write(out / "experiment.toml", lambda tmp: shutil.copyfile(experiment.path, tmp))
         failed = sum(1 for s in store.status.values() if s["status"] == "failed")
+        failed -= sum(1 for t in tasks if t.run_id in store.status)  # retried now
         ran = 0
         state = "interrupted"
         if scheduler:
-            outcomes: Iterable[Outcome] = _run_dask(tasks, scheduler)
+            outcomes: Iterable[Outcome] = _run_dask(tasks, client)
         elif n == 1 or len(tasks) <= 1:
             outcomes = _run_inline(tasks)
         else:
@@ -135,6 +154,9 @@ def run_sweep(
                 store.write_manifest(state=state, session=session)
     finally:
         store.close()
+        if client is not None:
+            client.close()
+    failed = sum(1 for s in store.status.values() if s["status"] == "failed")
     return SweepSummary(
         out=out,
         total=len(specs),
@@ -142,4 +164,6 @@ def run_sweep(
         ran=ran,
         failed=failed,
         elapsed_s=time.perf_counter() - t0,
+        repaired=len(store.repaired),
+        notes=tuple(store.notes),
     )

@@ -9,19 +9,30 @@ Layout of the output directory::
                               stale)
     timeseries/<run_id>.parquet  every month (when the experiment asks for time series)
     errors/<run_id>.json      a run that raised: its error and traceback
+    manifest.prev.json        the previous manifest (read if manifest.json is damaged)
+    damaged/                  run files that failed verification, set aside (never read)
 
 A run is *stored* once its ``final`` file (written last) or its ``errors`` file exists; every
 file is written under a temporary name and moved into place with :func:`os.replace`, so a kill
 leaves no half-written file under a final name. Re-running the same command skips stored runs.
 :func:`load` returns the tidy tables.
+
+Every run file vouches for itself: a Parquet file carries its run id, table and task
+fingerprint in its schema metadata (an error record in its JSON), and the manifest records
+each file's SHA-256. A file is trusted only if its hash matches the manifest (or, for a file
+the manifest has not caught up with, if it parses and names the right run and fingerprint);
+anything else is moved to ``damaged/`` and its run runs again on resume. :func:`verify_folder`
+(``statecraft check DIR``) reports what is intact without changing anything.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import functools
 import hashlib
 import json
+import os
 import platform
 import time
 from collections import Counter
@@ -39,13 +50,32 @@ from ..experiment import Experiment, RunSpec
 from ..files import atomic_write
 from .engines import Outcome, RunTask
 
-__all__ = ["MANIFEST", "OWN_FILES", "SweepStore", "git_commit", "model_code_digest", "task_for"]
+__all__ = [
+    "MANIFEST",
+    "OWN_FILES",
+    "FolderReport",
+    "SweepStore",
+    "check_run_file",
+    "git_commit",
+    "model_code_digest",
+    "read_manifest",
+    "run_problem",
+    "status_on_disk",
+    "task_for",
+    "verify_folder",
+]
 
 MANIFEST = "manifest.json"
+#: The manifest before the last rewrite: read when ``manifest.json`` is damaged.
+MANIFEST_PREV = "manifest.prev.json"
 #: Files the runner writes at the top of the output directory (besides the per-run folders).
 #: Each is written under a temporary name ``.<name>.<random>.tmp`` first
 #: (see :func:`statecraft.files.atomic_write`).
-OWN_FILES = (MANIFEST, "experiment.toml", "final.parquet", "timeseries.parquet")
+OWN_FILES = (MANIFEST, MANIFEST_PREV, "experiment.toml", "final.parquet", "timeseries.parquet")
+#: Per-run folders: table -> file suffix.
+RUN_FOLDERS = {"final": ".parquet", "timeseries": ".parquet", "errors": ".json"}
+#: Key of the schema metadata entry that names a Parquet file's run.
+META_KEY = b"statecraft"
 #: Seconds between rewrites of the manifest while a sweep runs (it is also written at the end;
 #: the stored files, not the manifest, say which runs are done).
 MANIFEST_INTERVAL = 2.0
@@ -117,29 +147,267 @@ def task_for(exp: Experiment, spec: RunSpec) -> RunTask:
     )
 
 
-class SweepStore:
-    """The output directory: locked, checked against the experiment, written atomically."""
+# --- self-verifying run files -------------------------------------------------------------------
+def file_sha256(path: Path) -> str:
+    """SHA-256 (hex) of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
-    _subs = ("final", "timeseries", "errors")
+
+def write_run_parquet(path: Path, df: pd.DataFrame, run_id: str, fingerprint: str) -> str:
+    """Write ``df`` atomically with the run's id and fingerprint in the schema metadata;
+    return the file's SHA-256."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    tag = json.dumps({"run_id": run_id, "fingerprint": fingerprint, "table": path.parent.name})
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), META_KEY: tag})
+    digest: list[str] = []
+
+    def write(tmp: str) -> None:
+        pq.write_table(table, tmp)
+        digest.append(file_sha256(Path(tmp)))
+
+    atomic_write(path, write)
+    return digest[0]
+
+
+def write_run_json(path: Path, record: dict[str, Any]) -> str:
+    """Write an error record atomically; return its SHA-256."""
+    blob = json.dumps(record).encode("utf-8")
+    atomic_write(path, lambda tmp: Path(tmp).write_bytes(blob))
+    return hashlib.sha256(blob).hexdigest()
+
+
+def _file_tag(path: Path) -> dict[str, Any]:
+    """The run id and fingerprint a run file says it holds (reads the whole file, so a
+    truncated or garbled file raises here rather than later in :func:`load`)."""
+    if path.suffix == ".json":
+        record = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(record, dict) or not isinstance(record.get("error"), str):
+            raise ValueError("not an error record")
+        return record
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    tag = json.loads((table.schema.metadata or {}).get(META_KEY, b"{}"))
+    if "run_id" in table.column_names:
+        ids = set(table.column("run_id").to_pylist())
+        if ids != {tag.get("run_id")}:
+            raise ValueError(f"holds rows of {sorted(map(str, ids))[:2]}")
+    return tag
+
+
+def check_run_file(
+    path: Path, run_id: str, sha256: str | None, fingerprint: str | None
+) -> str | None:
+    """Why the run file ``path`` cannot be trusted as run ``run_id``'s, or ``None`` if intact.
+
+    With ``sha256`` (from the manifest) the file must match it byte for byte; in any case it
+    must parse and name ``run_id`` (and ``fingerprint``, if given) inside.
+    """
+    if not path.is_file():
+        return "missing"
+    if sha256 is not None:
+        # The manifest's hash was taken of the file as written (tag included): a match is
+        # proof enough, and spares parsing every file of a large sweep.
+        try:
+            if file_sha256(path) != sha256:
+                return "changed since it was written (SHA-256 differs from the manifest)"
+        except OSError as err:
+            return f"unreadable ({err.strerror})"
+        return None
+    try:
+        tag = _file_tag(path)
+    except Exception as err:  # any parse failure: truncated, garbled, not Parquet/JSON
+        return f"unreadable ({type(err).__name__})"
+    if tag.get("run_id") != run_id:
+        return f"holds run {tag.get('run_id')!r}, not {run_id!r}"
+    if fingerprint is not None and tag.get("fingerprint") not in (None, fingerprint):
+        return "belongs to a different task (fingerprint differs)"
+    if fingerprint is not None and sha256 is None and tag.get("fingerprint") != fingerprint:
+        return "carries no fingerprint and is not in the manifest"
+    return None
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("runs"), list) else None
+
+
+def read_manifest(out: Path) -> tuple[dict[str, Any] | None, str | None]:
+    """The folder's manifest, from ``manifest.json`` or else its previous copy.
+
+    Returns ``(manifest, note)``: ``note`` says which copy was damaged, if any; ``manifest`` is
+    ``None`` if neither copy is readable (or there is none).
+    """
+    main = _read_json(out / MANIFEST)
+    if main is not None:
+        return main, None
+    prev = _read_json(out / MANIFEST_PREV)
+    if not (out / MANIFEST).exists():
+        return prev, None if prev is None else f"{MANIFEST} missing; read {MANIFEST_PREV}"
+    if prev is not None:
+        return prev, f"{MANIFEST} is damaged; read {MANIFEST_PREV}"
+    return None, f"{MANIFEST} is damaged and {MANIFEST_PREV} is missing or damaged"
+
+
+def _recorded(row: dict[str, Any], table: str) -> str | None:
+    return (row.get("files") or {}).get(table)
+
+
+@dataclasses.dataclass
+class FolderReport:
+    """What :func:`verify_folder` found: run ids by state, and the problem of each bad file."""
+
+    out: Path
+    ok: list[str]
+    failed: list[str]
+    pending: list[str]
+    damaged: dict[str, str]
+    note: str | None
+
+    @property
+    def intact(self) -> bool:
+        return not self.damaged and self.note is None
+
+    def lines(self) -> list[str]:
+        n = len(self.ok) + len(self.failed) + len(self.pending) + len(self.damaged)
+        head = (
+            f"{self.out}: {n} runs: {len(self.ok)} ok and verified, {len(self.failed)} failed, "
+            f"{len(self.pending)} not run yet, {len(self.damaged)} damaged or missing"
+        )
+        out = [head]
+        if self.note:
+            out.append(f"  manifest: {self.note}")
+        out += [f"  {rid}: {why}" for rid, why in sorted(self.damaged.items())]
+        return out
+
+
+def verify_folder(out: str | Path) -> FolderReport:
+    """Check every run file of a sweep folder against its manifest, without changing anything.
+
+    Raises
+    ------
+    SweepError
+        If ``out`` holds no readable manifest.
+    """
+    out = Path(out)
+    if not out.is_dir():
+        raise SweepError(f"{out}: no such sweep directory")
+    manifest, note = read_manifest(out)
+    if manifest is None:
+        raise SweepError(
+            f"{out}: not a sweep directory, or its manifest is lost ({note or 'no ' + MANIFEST}); "
+            "rerun its `statecraft sweep` command with --out here to rebuild it from the run files"
+        )
+    ok, failed, pending, damaged = [], [], [], {}
+    keep_ts = bool(manifest.get("experiment", {}).get("timeseries"))
+    for row in manifest["runs"]:
+        rid = row.get("run_id")
+        status = status_on_disk(out, row)
+        problem = run_problem(out, {**row, "status": status}, keep_ts)
+        if status in ("ok", "failed") and problem:
+            damaged[rid] = problem
+        elif status == "ok":
+            ok.append(rid)
+        elif status == "failed":
+            failed.append(rid)
+        else:
+            pending.append(rid)
+    return FolderReport(out, ok, failed, pending, damaged, note)
+
+
+def status_on_disk(out: Path, row: dict[str, Any]) -> str:
+    """A run's status: what its files say (a run stored after the manifest's last rewrite - a
+    sweep still running, or killed - has files the manifest does not list yet), else the
+    manifest's (whose files may then be missing: :func:`run_problem` reports it)."""
+    if (out / "final" / f"{row['run_id']}.parquet").exists():
+        return "ok"
+    if (out / "errors" / f"{row['run_id']}.json").exists():
+        return "failed"
+    status = row.get("status")
+    return status if status in ("ok", "failed") else "pending"
+
+
+def run_problem(out: Path, row: dict[str, Any], timeseries: bool | None) -> str | None:
+    """What is wrong with the stored files of the manifest row ``row`` (None: intact)."""
+    rid, fp = row["run_id"], row.get("fingerprint")
+    if row.get("status") == "ok":
+        tables = ["final", "timeseries"] if timeseries else ["final"]
+    elif row.get("status") == "failed":
+        tables = ["errors"]
+    else:
+        return None
+    for table in tables:
+        path = out / table / f"{rid}{RUN_FOLDERS[table]}"
+        why = check_run_file(path, rid, _recorded(row, table), fp)
+        if why:
+            return f"{table}/{path.name} {why}"
+    return None
+
+
+def _lock(path: Path):
+    """Open ``path`` for an advisory lock without following a symlink and without truncating
+    anything: a planted ``.lock`` symlink is refused, never written through."""
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags, 0o644)
+    except OSError as err:
+        raise SweepError(
+            f"{path}: cannot create the lock file ({err.strerror}); "
+            "is it a symlink? Remove it or choose another --out"
+        ) from None
+    import stat
+
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise SweepError(f"{path}: the lock file is not a regular file; choose another --out")
+    return os.fdopen(fd, "r+")
+
+
+class SweepStore:
+    """The output directory: locked, checked against the experiment, written atomically, and
+    verified file by file when opened (see the module docstring)."""
+
+    _subs = tuple(RUN_FOLDERS)
 
     def __init__(self, out: Path, exp: Experiment, specs: list[RunSpec], force: bool) -> None:
         self.out = out
-        out.mkdir(parents=True, exist_ok=True)
-        self._lock = open(out / ".lock", "w")  # noqa: SIM115 - held for the store's lifetime
+        if out.exists() and not out.is_dir():
+            raise SweepError(f"{out}: exists and is not a directory; choose another --out")
+        if out.resolve() == Path(out.resolve().anchor):
+            raise SweepError(f"{out}: is the root of the file system; choose another --out")
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise SweepError(f"{out}: cannot create the directory ({err.strerror})") from None
+        self._lock = _lock(out / ".lock")
         try:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             self._lock.close()
             raise SweepError(f"{out}: another sweep is writing to this directory") from None
+        #: What opening the folder found and repaired: one line each (the CLI prints them).
+        self.notes: list[str] = []
+        #: Runs whose stored files failed verification: run id -> problem (they run again).
+        self.repaired: dict[str, str] = {}
         try:
             old = self._open(exp, specs, force)
+            self.sessions = old.get("sessions", []) if old else []
+            self.started = old.get("started", _now()) if old else _now()
+            self.status: dict[str, dict[str, Any]] = {}
+            self._scan(old)
         except BaseException:
             self._lock.close()
             raise
-        self.sessions = old.get("sessions", []) if old else []
-        self.started = old.get("started", _now()) if old else _now()
-        self.status: dict[str, dict[str, Any]] = {}
-        self._scan()
         self._last_flush = 0.0
 
     def _open(self, exp: Experiment, specs: list[RunSpec], force: bool) -> dict[str, Any] | None:
@@ -165,33 +433,51 @@ class SweepStore:
     def close(self) -> None:
         self._lock.close()
 
+    def _run_files(self) -> list[Path]:
+        return [
+            p
+            for sub, suffix in RUN_FOLDERS.items()
+            if (self.out / sub).is_dir()
+            for p in sorted((self.out / sub).glob(f"[!.]*{suffix}"))
+        ]
+
     def _read_manifest(self) -> dict[str, Any] | None:
-        path = self.out / MANIFEST
-        if not path.exists():
-            # The first manifest is written before anything but the lock and the empty per-run
-            # folders, so a kill leaves at most those, the experiment copy and temporary files
-            # (removed next): a fresh sweep. Anything else is not ours, or cannot be matched
-            # to an experiment without a manifest.
-            ours = {".lock", *self._subs, *OWN_FILES, *(p.name for p in self._own_tmp(self.out))}
-            others = sorted(p.name for p in self.out.iterdir() if p.name not in ours)
-            if others:
+        manifest, note = read_manifest(self.out)
+        if note:
+            self.notes.append(note)
+        if manifest is not None:
+            return manifest
+        ours = {
+            ".lock",
+            "damaged",
+            *self._subs,
+            *OWN_FILES,
+            *(p.name for p in self._own_tmp(self.out)),
+        }
+        others = sorted(p.name for p in self.out.iterdir() if p.name not in ours)
+        if others:
+            raise SweepError(
+                f"{self.out}: not a sweep directory (no {MANIFEST}, but holds {others[0]}); "
+                "choose another --out"
+            )
+        # No readable manifest. The first one is written before any run, so run files here
+        # mean it was lost: rebuild it from the files that name a run of this experiment
+        # (checked in _scan); files that carry no such tag cannot be matched to anything.
+        for path in self._run_files():
+            try:
+                tag = _file_tag(path)
+            except Exception:
+                continue  # damaged: set aside by _scan
+            if tag.get("run_id") is None or (
+                path.suffix == ".parquet" and "fingerprint" not in tag
+            ):
                 raise SweepError(
-                    f"{self.out}: not a sweep directory (no {MANIFEST}, but holds {others[0]}); "
-                    "choose another --out"
+                    f"{self.out}: holds {path.parent.name}/{path.name} but no {MANIFEST}, so its "
+                    "results cannot be matched to an experiment; choose another --out"
                 )
-            for sub in self._subs:
-                d = self.out / sub
-                runs = sorted(p.name for p in d.glob("[!.]*")) if d.is_dir() else []
-                if runs:
-                    raise SweepError(
-                        f"{self.out}: holds {sub}/{runs[0]} but no {MANIFEST}, so its results "
-                        "cannot be matched to an experiment; choose another --out"
-                    )
-            return None
-        try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise SweepError(f"{path}: unreadable manifest; use another --out") from None
+        if self._run_files():
+            self.notes.append(f"{MANIFEST} rebuilt from the run files")
+        return None
 
     def _check(self, old: dict[str, Any] | None, force: bool) -> None:
         if old is None:
@@ -230,16 +516,71 @@ class SweepStore:
                 if old_prints.get(rid) is None or old_prints.get(rid) != self.prints.get(rid):
                     f.unlink()
 
-    def _scan(self) -> None:
-        """Status of every run from the files on disk (the manifest may lag a kill)."""
-        final = {p.stem for p in (self.out / "final").glob("*.parquet")}
-        errors = {p.stem for p in (self.out / "errors").glob("*.json")}
-        for rid in self.specs:
-            if rid in final:
-                self.status[rid] = {"status": "ok"}
-            elif rid in errors:
-                info = json.loads((self.out / "errors" / f"{rid}.json").read_text())
-                self.status[rid] = {"status": "failed", "error": info.get("error")}
+    def _set_aside(self, path: Path) -> None:
+        """Move a run file that failed verification to ``damaged/`` (kept for inspection)."""
+        if not path.exists():
+            return
+        dest = self.out / "damaged"
+        dest.mkdir(exist_ok=True)
+        os.replace(path, dest / f"{path.parent.name}.{path.name}.{time.time_ns()}")
+
+    def _scan(self, old: dict[str, Any] | None) -> None:
+        """Status of every run from its verified files on disk (the manifest may lag a kill).
+
+        A file is trusted if its SHA-256 matches the manifest, or - not yet in the manifest -
+        if it parses and names this run and this task's fingerprint. Any other file of a run
+        is moved to ``damaged/`` and the run runs again.
+        """
+        rows = {r.get("run_id"): r for r in (old or {}).get("runs", []) if isinstance(r, dict)}
+        for rid, fp in self.prints.items():
+            row = rows.get(rid, {})
+            if row.get("fingerprint") not in (None, fp):
+                row = {}  # a changed task (kept by --force only if unchanged)
+            paths = {t: self.out / t / f"{rid}{s}" for t, s in RUN_FOLDERS.items()}
+            status = row.get("status")
+            if paths["final"].exists():
+                tables = ["final", "timeseries"] if self.exp.timeseries else ["final"]
+                files, why = {}, None
+                for t in tables:
+                    sha = _recorded(row, t) if status == "ok" else None
+                    why = check_run_file(paths[t], rid, sha, fp)
+                    if why:
+                        why = f"{t}/{paths[t].name} {why}"
+                        break
+                    files[t] = sha or file_sha256(paths[t])
+                if why is None:
+                    paths["errors"].unlink(missing_ok=True)
+                    self.status[rid] = {"status": "ok", "files": files}
+                    self._keep(rid, row)
+                    continue
+                self.repaired[rid] = why
+                for t in tables:
+                    self._set_aside(paths[t])
+            elif status == "ok":
+                self.repaired[rid] = f"final/{paths['final'].name} missing"
+            if paths["errors"].exists():
+                sha = _recorded(row, "errors") if status == "failed" else None
+                why = check_run_file(paths["errors"], rid, sha, fp)
+                if why is None:
+                    error = _file_tag(paths["errors"]).get("error")
+                    files = {"errors": sha or file_sha256(paths["errors"])}
+                    self.status[rid] = {"status": "failed", "error": error, "files": files}
+                    self._keep(rid, row)
+                    continue
+                self.repaired.setdefault(rid, f"errors/{paths['errors'].name} {why}")
+                self._set_aside(paths["errors"])
+            elif status == "failed" and rid not in self.repaired:
+                self.repaired[rid] = f"errors/{paths['errors'].name} missing"
+        if self.repaired:
+            self.notes.append(
+                f"{len(self.repaired)} stored runs failed verification and will run again "
+                f"(damaged files moved to {self.out / 'damaged'}/)"
+            )
+
+    def _keep(self, rid: str, row: dict[str, Any]) -> None:
+        for key in ("duration_s", "finished"):
+            if key in row:
+                self.status[rid][key] = row[key]
 
     def stored(self, retry_failed: bool) -> set[str]:
         return {
@@ -250,25 +591,25 @@ class SweepStore:
 
     def store(self, o: Outcome) -> None:
         finished = _now()
+        fp = self.prints[o.run_id]
         if o.error is None:
+            files = {}
             if o.timeseries is not None:
-                self._write_parquet(self.out / "timeseries" / f"{o.run_id}.parquet", o.timeseries)
+                path = self.out / "timeseries" / f"{o.run_id}.parquet"
+                files["timeseries"] = write_run_parquet(path, o.timeseries, o.run_id, fp)
             # The final file is written last: its presence marks the run as stored.
-            self._write_parquet(self.out / "final" / f"{o.run_id}.parquet", o.final)
+            path = self.out / "final" / f"{o.run_id}.parquet"
+            files["final"] = write_run_parquet(path, o.final, o.run_id, fp)
             (self.out / "errors" / f"{o.run_id}.json").unlink(missing_ok=True)
-            self.status[o.run_id] = {"status": "ok"}
+            self.status[o.run_id] = {"status": "ok", "files": files}
         else:
-            blob = json.dumps({"run_id": o.run_id, "error": o.error, "traceback": o.detail})
-            path = self.out / "errors" / f"{o.run_id}.json"
-            atomic_write(path, lambda tmp: Path(tmp).write_text(blob, encoding="utf-8"))
-            self.status[o.run_id] = {"status": "failed", "error": o.error}
+            record = {"run_id": o.run_id, "fingerprint": fp, "error": o.error}
+            record["traceback"] = o.detail
+            sha = write_run_json(self.out / "errors" / f"{o.run_id}.json", record)
+            self.status[o.run_id] = {"status": "failed", "error": o.error, "files": {"errors": sha}}
         self.status[o.run_id].update(duration_s=round(o.duration_s, 4), finished=finished)
         if time.monotonic() - self._last_flush > MANIFEST_INTERVAL:
             self.write_manifest(state="running")
-
-    @staticmethod
-    def _write_parquet(path: Path, df: pd.DataFrame) -> None:
-        atomic_write(path, lambda tmp: df.to_parquet(tmp, index=False))
 
     def write_manifest(self, state: str, session: dict[str, Any] | None = None) -> None:
         exp = self.exp
@@ -287,7 +628,7 @@ class SweepStore:
             runs.append(row)
         counts = Counter(r["status"] for r in runs)
         manifest = {
-            "format": 1,
+            "format": 2,
             "state": state,
             "experiment": {
                 "name": exp.name,
@@ -319,5 +660,7 @@ class SweepStore:
         if session and state != "running":
             self.sessions = manifest["sessions"]
         blob = json.dumps(manifest, indent=1, default=str)
-        atomic_write(self.out / MANIFEST, lambda tmp: Path(tmp).write_text(blob, "utf-8"))
+        # Two copies, each replaced atomically: if one is damaged later, the other is read.
+        for name in (MANIFEST_PREV, MANIFEST):
+            atomic_write(self.out / name, lambda tmp: Path(tmp).write_text(blob, "utf-8"))
         self._last_flush = time.monotonic()

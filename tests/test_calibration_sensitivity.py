@@ -1,0 +1,131 @@
+"""Morris design kind, screening and Sobol analysis (tiny sweeps)."""
+
+import math
+import textwrap
+
+import numpy as np
+import pytest
+from statecraft.calibration.sensitivity import (
+    OUTCOMES,
+    SensitivityError,
+    morris_experiment_text,
+    morris_factors,
+    report,
+)
+from statecraft.experiment import load_experiment
+from statecraft.params import PARAMETERS, SHARE_GROUPS
+from statecraft.sweep import run_sweep
+
+FACTORS = """
+[factors]
+entry_rate = { min = 100.0, max = 150.0 }
+capability_learning_rate = { min = 0.3, max = 0.7 }
+approval_probability = { min = 0.01, max = 0.02 }
+"""
+
+
+def _experiment(tmp_path, kind, samples, factors=FACTORS):
+    path = tmp_path / f"{kind}.toml"
+    path.write_text(
+        textwrap.dedent(
+            f"""
+            scenario = "{tmp_path / "small.toml"}"
+            seed = 5
+            timeseries = true
+            [design]
+            kind = "{kind}"
+            samples = {samples}
+            """
+        )
+        + factors
+    )
+    (tmp_path / "small.toml").write_text("[parameters]\nscale = 0.1\n")
+    return load_experiment(path)
+
+
+def test_morris_design_moves_one_factor_at_a_time(tmp_path):
+    exp = _experiment(tmp_path, "morris", 3)
+    pts = exp.points()
+    d = len(exp.factors)
+    assert len(pts) == 3 * (d + 1) == exp.n_runs
+    names = [f.name for f in exp.factors]
+    for t in range(3):
+        traj = pts[names].to_numpy()[t * (d + 1) : (t + 1) * (d + 1)]
+        changed = (np.diff(traj, axis=0) != 0).sum(axis=1)
+        assert (changed == 1).all()
+        assert sorted(np.argmax(np.diff(traj, axis=0) != 0, axis=1)) == list(range(d))
+    for f in exp.factors:
+        assert pts[f.name].between(f.low, f.high).all()
+    # Same seed, same design.
+    assert pts.equals(_experiment(tmp_path, "morris", 3).points())
+    # Common random numbers within a trajectory, fresh ones across trajectories.
+    seeds = [r.seed for r in exp.runs()]
+    for t in range(3):
+        assert len(set(seeds[t * (d + 1) : (t + 1) * (d + 1)])) == 1
+    assert len(set(seeds)) == 3
+
+
+def test_morris_screens_every_sweepable_assumption():
+    factors, excluded = morris_factors()
+    names = {n for n, _, _ in factors}
+    shares = {n for g in SHARE_GROUPS for n in g}
+    for p in PARAMETERS:
+        if p.is_assumption:
+            assert (p.name in names) != (p.name in excluded), p.name
+        else:
+            assert p.name not in names
+        if p.name in names:
+            lo, hi = next((lo, hi) for n, lo, hi in factors if n == p.name)
+            assert p.bounds[0] <= lo < hi <= p.bounds[1]
+            assert p.name not in shares and p.name != "scale"
+
+
+def test_shipped_morris_experiment_is_current_and_valid():
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "experiments" / "morris.toml"
+    exp = load_experiment(path)  # every design point is a valid parameter set
+    r = exp.samples
+    assert path.read_text() == morris_experiment_text(r), (
+        "experiments/morris.toml is stale: "
+        "run `python -m statecraft.calibration.sensitivity experiments/morris.toml`"
+    )
+
+
+def test_morris_and_sobol_reports_from_tiny_sweeps(tmp_path):
+    exp = _experiment(tmp_path, "morris", 4)
+    run_sweep(exp, tmp_path / "m", workers=1, progress=False)
+    sobol_file = tmp_path / "sobol.toml"
+    text = report(tmp_path / "m", write_sobol=sobol_file)
+    assert "## Morris screening: 3 assumptions, 4 trajectories, 16 runs" in text
+    assert "Influential on the headline outcomes" in text
+    assert "Spearman" in text
+    for o in OUTCOMES:
+        assert f"`{o}`" in text
+    sob = load_experiment(sobol_file)
+    assert sob.design == "saltelli" and len(sob.factors) == 3
+    exp2 = _experiment(tmp_path, "saltelli", 4)
+    run_sweep(exp2, tmp_path / "s", workers=1, progress=False)
+    text = report(tmp_path / "s")
+    assert "## Sobol indices: 3 assumptions, 4 base samples, 20 runs" in text
+    assert "Convergence:" in text and "stable" in text
+
+
+def test_sensitivity_needs_a_stored_screening_sweep(tmp_path):
+    with pytest.raises(SensitivityError, match="not a sweep directory"):
+        report(tmp_path)
+    exp = _experiment(tmp_path, "lhs", 2)
+    run_sweep(exp, tmp_path / "l", workers=1, progress=False)
+    with pytest.raises(SensitivityError, match="needs a 'morris' or 'saltelli' sweep"):
+        report(tmp_path / "l")
+
+
+def test_outcomes_are_finite_on_a_small_run():
+    from statecraft.calibration.sensitivity import outcomes
+    from statecraft.run import simulate
+    from statecraft.scenario import resolve
+
+    ts = simulate(resolve({"scale": 0.1}), seed=3).timeseries
+    out = outcomes(ts, {"scale": 0.1})
+    assert set(out) == set(OUTCOMES)
+    assert all(math.isfinite(v) for v in out.values())
