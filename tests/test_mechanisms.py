@@ -3,7 +3,7 @@ the review asked for, over replicate seeds."""
 
 import numpy as np
 import pytest
-from pydantic import ValidationError
+from statecraft.errors import ParameterError
 from statecraft.model import StatecraftModel
 from statecraft.params import PARAMETERS, Params, param
 
@@ -53,7 +53,7 @@ def test_domestic_share_answers_to_demand_not_only_to_supply():
 
 
 def test_no_cap_decides_the_price_and_shortage_is_reported():
-    with pytest.raises(ValidationError):
+    with pytest.raises(ParameterError):
         Params(max_scarcity_markup=3.0)
     cut = _frames([0], scale=0.25, end_date="2028-12", **CUTOFF)[0]
     base = _frames([0], scale=0.25, end_date="2028-12")[0]
@@ -142,7 +142,7 @@ def test_duplication_index_is_near_zero_without_imitation_and_high_with_it():
 
 # --- item 4: waste against a benchmark ------------------------------------------------------
 def test_waste_is_measured_against_private_money_and_produced_means_capability():
-    with pytest.raises(ValidationError):
+    with pytest.raises(ParameterError):
         Params(useful_revenue_ratio=0.25)
     model = run_model(0, scale=0.1, end_date="2026-12")
     row = final(model)
