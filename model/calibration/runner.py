@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..scenario import ScenarioError
-from ..sweep import execute
+from ..sweep import RunTask, execute
 
 __all__ = ["RunFailed", "run_many", "seeds_for"]
 
@@ -73,7 +73,17 @@ def run_many(
     RunFailed
         If a run raised (its parameters are invalid, or the model failed).
     """
-    tasks = [(f"r{i:05d}", seed, dict(ov), label, True) for i, (ov, seed) in enumerate(runs)]
+    tasks = [
+        RunTask(
+            run_id=f"r{i:05d}",
+            seed=seed,
+            overrides=dict(ov),
+            experiment=label,
+            scenario=label,
+            timeseries=True,
+        )
+        for i, (ov, seed) in enumerate(runs)
+    ]
     n = _workers(workers)
     if scheduler:
         from distributed import Client
