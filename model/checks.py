@@ -193,6 +193,8 @@ def design_size(design: str, samples: int | None, levels: list[int], replicates:
         points = math.prod(levels)
     elif design == "saltelli":
         points = (samples or 0) * (len(levels) + 2)
+    elif design == "morris":  # trajectories of one step per factor
+        points = (samples or 0) * (len(levels) + 1)
     else:
         points = samples or 0
     return points * replicates
