@@ -238,7 +238,7 @@ def _run_local(tasks: list[RunTask], workers: int, fn: Any = execute) -> Iterato
                 continue
             if not _alone(_canary)[0]:
                 raise SweepError(
-                    "worker processes die before finishing any task; is the model importable "
+                    "worker processes keep dying, even on a trivial task; is the model importable "
                     "in a fresh process? Try --workers 1"
                 )
             suspects.pop(0)
