@@ -321,3 +321,29 @@ def test_a_lost_scheduler_ends_the_sweep_promptly_and_the_folder_resumes(tmp_pat
     assert summary.failed == 0 and summary.skipped >= 1
     assert (load(out).runs["status"] == "ok").all()
     assert verify_folder(out).intact
+
+
+def test_a_full_disk_mid_sweep_names_the_file_and_the_folder_resumes(
+    tiny, tmp_path, monkeypatch, capsys
+):
+    import pyarrow.parquet as pq
+
+    exp, _, ref = tiny
+    real, calls = pq.write_table, []
+
+    def full(table, where, *args, **kwargs):
+        calls.append(where)
+        if len(calls) > 3:
+            raise OSError(errno.ENOSPC, "No space left on device", str(where))
+        return real(table, where, *args, **kwargs)
+
+    monkeypatch.setattr(pq, "write_table", full)
+    out = tmp_path / "o"
+    args = ["sweep", str(exp.path), "--out", str(out), "--workers", "1", "--no-progress"]
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.endswith(".parquet: No space left on device\n")
+    assert ".tmp" not in err and f"statecraft: error: {out}/" in err
+    monkeypatch.setattr(pq, "write_table", real)
+    assert cli.main(args) == 0
+    _same(load(out), ref)
