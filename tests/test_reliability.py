@@ -143,6 +143,7 @@ def test_check_reports_an_intact_folder(tiny, capsys):
     assert cli.main(["check", str(tiny[1])]) == 0
     out = capsys.readouterr().out
     assert "4 runs: 4 ok and verified, 0 failed, 0 not run yet, 0 damaged" in out
+    assert cli.main(["sweep", "--verify", str(tiny[1])]) == 0
     report = verify_folder(tiny[1])
     assert report.intact and len(report.ok) == 4
 
