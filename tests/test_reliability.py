@@ -178,6 +178,34 @@ def test_a_run_that_kills_its_worker_is_blamed_alone(tiny):
     pd.testing.assert_frame_equal(good.reset_index(drop=True), expected.reset_index(drop=True))
 
 
+@pytest.mark.slow
+def test_a_run_that_kills_its_dask_workers_is_blamed_alone(tiny):
+    """On Dask too: a run Dask gives up on (KilledWorker) runs again alone in a fresh local
+    process; only the run that kills that one too is recorded as failed."""
+    import dask
+    from statecraft.sweep import local_cluster
+    from statecraft.sweep.engines import _run_dask, connect
+
+    exp, _, ref = tiny
+    tasks = [task_for(exp, s) for s in exp.runs()]
+    # allowed-failures 0: Dask gives up on every run on a worker at its first death, so the
+    # runs beside the killer are blamed by Dask and must be cleared by running alone.
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        local_cluster(2) as address,
+    ):
+        client = connect(address)
+        try:
+            outcomes = {o.run_id: o for o in _run_dask(tasks, client, fn=faults.kill_some)}
+        finally:
+            client.close()
+    failed = {rid for rid, o in outcomes.items() if o.error is not None}
+    assert failed == set(faults.KILLERS) and len(outcomes) == len(tasks)
+    good = pd.concat([o.final for rid, o in sorted(outcomes.items()) if o.error is None])
+    expected = ref.final[~ref.final["run_id"].isin(faults.KILLERS)]
+    pd.testing.assert_frame_equal(good.reset_index(drop=True), expected.reset_index(drop=True))
+
+
 def test_failed_runs_give_a_nonzero_exit_status(tiny, tmp_path, monkeypatch, capsys):
     import statecraft.sweep.engines as engines
 
