@@ -183,6 +183,7 @@ def test_a_run_that_kills_its_dask_workers_is_blamed_alone(tiny):
     """On Dask too: a run Dask gives up on (KilledWorker) runs again alone in a fresh local
     process; only the run that kills that one too is recorded as failed."""
     import dask
+    import distributed  # noqa: F401 - its config defaults must exist before config.set
     from statecraft.sweep import local_cluster
     from statecraft.sweep.engines import _run_dask, connect
 
