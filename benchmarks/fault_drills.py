@@ -718,6 +718,32 @@ def _full_disk_run(exp: Path, out: Path) -> tuple[bool, str]:
     return outcome == "refused" and before == after and "dashboard.png" in line, line
 
 
+def _full_disk_sweep(exp: Path, out: Path) -> tuple[bool, str]:
+    """The disk fills up after a few runs are stored: one line naming the file, and the
+    folder resumes."""
+    import errno
+
+    import pyarrow.parquet as pq
+
+    shutil.rmtree(out)
+    real, calls = pq.write_table, []
+
+    def full(table, where, *args, **kwargs):
+        calls.append(where)
+        if len(calls) > 5:
+            raise OSError(errno.ENOSPC, "No space left on device", str(where))
+        return real(table, where, *args, **kwargs)
+
+    pq.write_table = full
+    try:
+        outcome, line, _ = _sweep_cli(exp, out)
+    finally:
+        pq.write_table = real
+    named = "No space left on device" in line and str(out) in line and ".tmp" not in line
+    resumed, _, _ = _sweep_cli(exp, out)
+    return outcome == "refused" and named and resumed == "accepted", line
+
+
 def _scheduler_lost(exp: Path, out: Path) -> tuple[bool, str]:
     """Kill the Dask scheduler mid-sweep: the sweep must end promptly with a message and a
     non-zero status, and resume to the same tables."""
@@ -818,6 +844,7 @@ DRILLS: dict[str, Callable[[Path, Path], tuple[bool, str]]] = {
     "planted .lock symlink": _lock_symlink,
     "a run that kills its worker": _killer_run,
     "full disk during `run` over old results": _full_disk_run,
+    "full disk during a sweep": _full_disk_sweep,
     "Dask scheduler killed mid-sweep": _scheduler_lost,
 }
 

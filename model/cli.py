@@ -53,6 +53,7 @@ examples:
   statecraft sweep duplication
   statecraft sweep chip_supply --workers 2 --out results/chips
   statecraft sweep my_experiment.toml --scheduler tcp://127.0.0.1:8786
+  statecraft sweep --verify results/sweeps/duplication   (same as `statecraft check`)
 
 EXPERIMENT is a file, or the name of an experiment in ./experiments/ or shipped with
 statecraft (`statecraft experiments`). Results stream to the folder as runs finish; running
@@ -141,6 +142,11 @@ def _build_parser() -> argparse.ArgumentParser:
         "(unchanged runs are kept, the rest discarded)",
     )
     sweep.add_argument("--retry-failed", action="store_true", help="run failed runs again")
+    sweep.add_argument(
+        "--verify",
+        action="store_true",
+        help="only verify the sweep folder given in place of EXPERIMENT (= statecraft check)",
+    )
     sweep.add_argument("--no-progress", action="store_true", help="no progress bar")
     sweep.add_argument(
         "--max-runs",
@@ -232,6 +238,8 @@ def _sweep(args: argparse.Namespace) -> int:
     from .params import Params
     from .sweep.runner import default_workers
 
+    if args.verify:
+        return _check(argparse.Namespace(folder=Path(args.out or args.experiment)))
     if args.max_runs < 1:
         raise StatecraftError(f"--max-runs must be an integer >= 1; got {args.max_runs}")
     _check_max_memory(args)

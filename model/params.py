@@ -1649,7 +1649,8 @@ class _ParamsBase(BaseModel):
         check_inputs(self)  # cross-field rules of statecraft.checks (dates, events, shares)
         for group in SHARE_GROUPS:
             total = sum(getattr(self, k) for k in group)
-            if abs(total - 1.0) > 1e-6:
+            # Six decimals are what people type (0.333333 x 3); allow their rounding.
+            if abs(total - 1.0) > 1.5e-6:
                 raise ValueError(
                     f"shares {', '.join(group)} must add up to 1; they add up to {total:.4g}"
                 )

@@ -143,6 +143,7 @@ def test_check_reports_an_intact_folder(tiny, capsys):
     assert cli.main(["check", str(tiny[1])]) == 0
     out = capsys.readouterr().out
     assert "4 runs: 4 ok and verified, 0 failed, 0 not run yet, 0 damaged" in out
+    assert cli.main(["sweep", "--verify", str(tiny[1])]) == 0
     report = verify_folder(tiny[1])
     assert report.intact and len(report.ok) == 4
 
@@ -172,6 +173,35 @@ def test_a_run_that_kills_its_worker_is_blamed_alone(tiny):
     failed = {rid for rid, o in outcomes.items() if o.error is not None}
     assert failed == set(faults.KILLERS)
     assert "died 3 times running this run alone" in outcomes["p00001-r000"].error
+    good = pd.concat([o.final for rid, o in sorted(outcomes.items()) if o.error is None])
+    expected = ref.final[~ref.final["run_id"].isin(faults.KILLERS)]
+    pd.testing.assert_frame_equal(good.reset_index(drop=True), expected.reset_index(drop=True))
+
+
+@pytest.mark.slow
+def test_a_run_that_kills_its_dask_workers_is_blamed_alone(tiny):
+    """On Dask too: a run Dask gives up on (KilledWorker) runs again alone in a fresh local
+    process; only the run that kills that one too is recorded as failed."""
+    import dask
+    import distributed  # noqa: F401 - its config defaults must exist before config.set
+    from statecraft.sweep import local_cluster
+    from statecraft.sweep.engines import _run_dask, connect
+
+    exp, _, ref = tiny
+    tasks = [task_for(exp, s) for s in exp.runs()]
+    # allowed-failures 0: Dask gives up on every run on a worker at its first death, so the
+    # runs beside the killer are blamed by Dask and must be cleared by running alone.
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        local_cluster(2) as address,
+    ):
+        client = connect(address)
+        try:
+            outcomes = {o.run_id: o for o in _run_dask(tasks, client, fn=faults.kill_some)}
+        finally:
+            client.close()
+    failed = {rid for rid, o in outcomes.items() if o.error is not None}
+    assert failed == set(faults.KILLERS) and len(outcomes) == len(tasks)
     good = pd.concat([o.final for rid, o in sorted(outcomes.items()) if o.error is None])
     expected = ref.final[~ref.final["run_id"].isin(faults.KILLERS)]
     pd.testing.assert_frame_equal(good.reset_index(drop=True), expected.reset_index(drop=True))
@@ -321,3 +351,29 @@ def test_a_lost_scheduler_ends_the_sweep_promptly_and_the_folder_resumes(tmp_pat
     assert summary.failed == 0 and summary.skipped >= 1
     assert (load(out).runs["status"] == "ok").all()
     assert verify_folder(out).intact
+
+
+def test_a_full_disk_mid_sweep_names_the_file_and_the_folder_resumes(
+    tiny, tmp_path, monkeypatch, capsys
+):
+    import pyarrow.parquet as pq
+
+    exp, _, ref = tiny
+    real, calls = pq.write_table, []
+
+    def full(table, where, *args, **kwargs):
+        calls.append(where)
+        if len(calls) > 3:
+            raise OSError(errno.ENOSPC, "No space left on device", str(where))
+        return real(table, where, *args, **kwargs)
+
+    monkeypatch.setattr(pq, "write_table", full)
+    out = tmp_path / "o"
+    args = ["sweep", str(exp.path), "--out", str(out), "--workers", "1", "--no-progress"]
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.endswith(".parquet: No space left on device\n")
+    assert ".tmp" not in err and f"statecraft: error: {out}/" in err
+    monkeypatch.setattr(pq, "write_table", real)
+    assert cli.main(args) == 0
+    _same(load(out), ref)

@@ -4,8 +4,8 @@ crash, and read them back.
 - :mod:`.runner` — :func:`run_sweep`, the loop that feeds an engine and stores its outcomes;
 - :mod:`.engines` — :class:`RunTask`, :func:`execute` and the inline, process-pool and Dask
   engines;
-- :mod:`.store` — the sweep folder (manifest, atomic files, resume; its layout is documented
-  there and in the README);
+- :mod:`.store` — the sweep folder (manifest, atomic files, resume, verification of every run
+  file; its layout is documented there and in the README), :func:`verify_folder`;
 - :mod:`.results` — :func:`load` into tidy tables, :func:`sobol_indices`.
 """
 
@@ -13,10 +13,11 @@ from ..errors import SweepError
 from .engines import Outcome, RunTask, execute, local_cluster
 from .results import SweepResults, load, sobol_indices
 from .runner import SweepSummary, default_workers, run_sweep
-from .store import MANIFEST, git_commit, model_code_digest
+from .store import MANIFEST, FolderReport, git_commit, model_code_digest, verify_folder
 
 __all__ = [
     "MANIFEST",
+    "FolderReport",
     "Outcome",
     "RunTask",
     "SweepError",
@@ -30,4 +31,5 @@ __all__ = [
     "model_code_digest",
     "run_sweep",
     "sobol_indices",
+    "verify_folder",
 ]

@@ -238,7 +238,7 @@ def _run_local(tasks: list[RunTask], workers: int, fn: Any = execute) -> Iterato
                 continue
             if not _alone(_canary)[0]:
                 raise SweepError(
-                    "worker processes die before finishing any task; is the model importable "
+                    "worker processes keep dying, even on a trivial task; is the model importable "
                     "in a fresh process? Try --workers 1"
                 )
             suspects.pop(0)
@@ -327,7 +327,7 @@ def _lost(address: str, stored: int) -> SweepError:
     )
 
 
-def _run_dask(tasks: list[RunTask], client: Any) -> Iterator[Outcome]:
+def _run_dask(tasks: list[RunTask], client: Any, fn: Any = execute) -> Iterator[Outcome]:
     """Run ``tasks`` on a connected Dask ``client``, a bounded window at a time.
 
     If the scheduler goes away, the runs in flight are not recorded (they did not fail: they
@@ -339,13 +339,14 @@ def _run_dask(tasks: list[RunTask], client: Any) -> Iterator[Outcome]:
     from distributed import KilledWorker, as_completed
 
     address = client.scheduler.address
+    tasks_by_id = {t.run_id: t for t in tasks}
     threads = sum(w["nthreads"] for w in client.scheduler_info()["workers"].values())
     window = 2 * max(threads, 1) + 2
     queue = iter(tasks)
     keys: dict[str, str] = {}
     first = []
     for task in queue:
-        fut = client.submit(execute, task, pure=False)
+        fut = client.submit(fn, task, pure=False)
         keys[fut.key] = task.run_id
         first.append(fut)
         if len(keys) >= window:
@@ -374,8 +375,15 @@ def _run_dask(tasks: list[RunTask], client: Any) -> Iterator[Outcome]:
             rid = keys.pop(fut.key)
             try:
                 outcome = fut.result()
-            except KilledWorker as err:  # the run's workers died allowed-failures times
-                outcome = _died(rid, f"{type(err).__name__}: {err}".splitlines()[0])
+            except KilledWorker:
+                # Workers died while this run was on them, allowed-failures times; with several
+                # threads per worker it may have been a neighbour. Run it alone, locally, in a
+                # fresh process: only a run that kills that one too is recorded as failed.
+                alive, outcome = _alone(fn, tasks_by_id[rid])
+                if not alive:
+                    outcome = _died(
+                        rid, "killed its Dask workers, and a fresh worker process running it alone"
+                    )
             except (CancelledError, Exception):
                 # execute() returns a run's own exceptions as outcomes: anything else is the
                 # cluster's (a closed connection, a lost scheduler), not the run's.
@@ -387,7 +395,7 @@ def _run_dask(tasks: list[RunTask], client: Any) -> Iterator[Outcome]:
             stored += 1
             yield outcome
             for task in queue:
-                nxt = client.submit(execute, task, pure=False)
+                nxt = client.submit(fn, task, pure=False)
                 keys[nxt.key] = task.run_id
                 pending.add(nxt)
                 break
