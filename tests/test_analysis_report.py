@@ -18,6 +18,10 @@ from statecraft.sweep import load, run_sweep, sobol_indices
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = (ROOT / "scenarios" / "baseline.toml").as_posix()
 
+# A policy dated 2020-06 replaces the export timeline from then on: the timeline may hold
+# only the events before it (later ones are refused, not silently dropped).
+EARLY_EVENTS = 'export_events = [{ date = "2020-01", chips = 0.0, tools = 0.3, foundry = 0.0 }]\n'
+
 
 def _sweep(folder: Path, name: str, design: str, factors: str, reps: int, **extra) -> Path:
     scenario = extra.get("scenario", BASELINE)
@@ -111,10 +115,11 @@ def test_half_finished_sweep_reports_what_is_there(grid, tmp_path, capsys):
     (half / "final" / "p00005-r002.parquet").unlink()
     assert main(["report", str(half), "--out", str(tmp_path / "r")]) == 0
     err = capsys.readouterr().err
-    assert "4 of 18 runs have not run yet" in err
-    assert "1 of 18 runs failed (e.g. p00005-r002: ValueError: boom)" in err
+    # Files the manifest records as stored but that are gone are reported, never trusted.
+    # (p00005-r002's stored file is gone too: an error record cannot make it "failed".)
+    assert "5 of 18 runs are damaged or missing on disk and left out" in err
     md = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
-    assert "have not run yet" in md
+    assert "damaged or missing" in md
 
 
 @pytest.mark.parametrize(
@@ -157,6 +162,7 @@ def test_compare_sweeps_of_the_same_design(grid, tmp_path, capsys):
     cut = tmp_path / "cut.toml"
     cut.write_text(
         '[parameters]\npolicy_date = "2020-06"\npolicy_chips = 1.0\npolicy_tools = 1.0\n'
+        + EARLY_EVENTS
     )
     other = _sweep(tmp_path, "cutgrid", 'kind = "grid"', GRID, 3, scenario=cut.as_posix())
     c = compare([grid, other], ["domestic_share"])
@@ -180,7 +186,7 @@ def test_compare_scenarios_run_on_the_fly(tmp_path, capsys):
     cut = tmp_path / "tiny_cut.toml"
     cut.write_text(
         '[parameters]\nscale = 0.05\nend_date = "2021-06"\npolicy_date = "2020-06"\n'
-        "policy_chips = 1.0\npolicy_tools = 1.0\n"
+        "policy_chips = 1.0\npolicy_tools = 1.0\n" + EARLY_EVENTS
     )
     out = tmp_path / "cmp"
     assert main(["compare", str(base), str(cut), "--replicates", "4", "--out", str(out)]) == 0

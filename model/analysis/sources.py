@@ -151,6 +151,14 @@ def open_sweep(path: str | Path, name: str | None = None) -> Source:
             f"{manifest.get('state', 'incomplete')}; rerun `statecraft sweep` to finish it); "
             f"the report uses the {ok} finished runs"
         )
+    if counts.get("damaged", 0):
+        damaged = runs[runs["status"] == "damaged"]
+        first = damaged.iloc[0]
+        notes.append(
+            f"{len(damaged)} of {total} runs are damaged or missing on disk and left out (e.g. "
+            f"{first['run_id']}: {first['error']}); rerun `statecraft sweep` to repair them "
+            "(`statecraft check` lists them)"
+        )
     if counts.get("failed", 0):
         failed = runs[runs["status"] == "failed"]
         first = failed.iloc[0]
