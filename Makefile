@@ -5,7 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint readme-params bench clean
+# The browser tests drive Debian's Chromium (never a Playwright browser download); `make test`
+# installs it on a fresh machine (CI runs as root; elsewhere through sudo).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test lint readme-params bench bench-app app clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 12), "statecraft needs Python >= 3.12 (Mesa 3.5)"'
@@ -21,14 +26,24 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+test: lint $(CHROMIUM)
 	$(BIN)/python -m pytest -W error
+
+app: $(STAMP)
+	$(BIN)/statecraft app
 
 readme-params: $(STAMP)
 	$(BIN)/python -m statecraft.readme README.md
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py
+
+bench-app: $(STAMP) $(CHROMIUM)
+	$(BIN)/python benchmarks/bench_app.py
 
 clean:
 	rm -rf $(VENV) results

@@ -99,7 +99,7 @@ def test_lever_change_applies_at_once_and_step_changes_charts(visit):
 def test_reset_restores_the_start(visit):
     s = visit()
     start = s.digest()
-    s.step(3)
+    s.step(2)
     assert s.digest() != start
     s.click("Reset")
     s.wait_state(step="0")
@@ -110,13 +110,13 @@ def test_reset_restores_the_start(visit):
 
 def test_two_visitors_have_their_own_runs(visit):
     a, b = visit(), visit()
-    a.step(3)
+    a.step(2)
     b.page.wait_for_timeout(500)  # time for a wrongly shared model to show up
     assert b.state()["step"] == "0"
     b.type_lever("coordination", "0.9")
     b.wait_state(levers="coordination=0.9")
     b.step(1)
-    assert a.state()["step"] == "3" and a.state()["levers"] == "-"
+    assert a.state()["step"] == "2" and a.state()["levers"] == "-"
     assert b.state()["step"] == "1"
     a.shot(SHOTS, "03_visitor_a")
     b.shot(SHOTS, "03_visitor_b")

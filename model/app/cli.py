@@ -180,7 +180,8 @@ def run(args: argparse.Namespace) -> int:
             f"cannot listen on {args.host}:{args.port} (in use, or not an address of this "
             "machine); choose another with --port or --host"
         )
-    proc = launch(args.scenario, args.host, args.port, args.seed)
+    # solara's own "starting at" line comes before it listens: print ours when it does
+    proc = launch(args.scenario, args.host, args.port, args.seed, stdout=subprocess.DEVNULL)
 
     def stop(signum: int, frame: object) -> None:  # pass SIGTERM on: no orphaned server
         proc.terminate()
