@@ -239,7 +239,7 @@ def Page():
         try:
             loaded = load_scenario(source)
         except (StatecraftError, OSError) as err:
-            problem.value = f"could not load {source}: {err}"
+            problem.value = f"could not load the scenario: {err}"  # err names the file
             return
         problem.value = ""
         scenario.value = loaded

@@ -91,22 +91,6 @@ PANELS: tuple[Panel, ...] = (
         share=True,
     ),
     Panel("National champions", (Series(("champions",), "champions"),), "startups"),
-    Panel(
-        "Chip market",
-        (
-            Series(("chip_price_index", "chip_price_markup"), "price"),
-            Series(("compute_shortage",), "shortage"),
-        ),
-        "price index / shortage",
-    ),
-    Panel(
-        "State money to startups",
-        (
-            Series(("funding_state_equity_usd_bn",), "equity"),
-            Series(("funding_state_subsidy_usd_bn",), "subsidies"),
-        ),
-        "US$ bn / month",
-    ),
 )
 
 
@@ -151,7 +135,7 @@ def pin(model: StatecraftModel, label: str) -> PinnedRun:
 
 
 def chart_figure(
-    model: StatecraftModel, pins: list[PinnedRun] = (), *, width: float = 11.0
+    model: StatecraftModel, pins: list[PinnedRun] = (), *, width: float = 12.0
 ) -> Figure:
     """The metric panels of :data:`PANELS` for the current run, with pinned runs dashed.
 
@@ -162,11 +146,11 @@ def chart_figure(
         (panel, [(s, series_name(s)) for s in panel.series if series_name(s)]) for panel in PANELS
     ]
     panels = [(panel, lines) for panel, lines in panels if lines]
-    ncols = 4
+    ncols = 3
     nrows = -(-len(panels) // ncols)
-    fig = Figure(figsize=(width, 2.3 * nrows + 0.5), dpi=DPI)
+    fig = Figure(figsize=(width, 2.2 * nrows + 0.5), dpi=DPI)
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
-    fig.subplots_adjust(left=0.05, right=0.99, top=0.86, bottom=0.08, wspace=0.28, hspace=0.45)
+    fig.subplots_adjust(left=0.06, right=0.99, top=0.86, bottom=0.08, wspace=0.22, hspace=0.3)
     start, end = _dates([model.months[0], model.months[-1]])
     n = model.steps
     dates = _dates(model.months[:n])
@@ -187,6 +171,8 @@ def chart_figure(
         ax.xaxis.set_major_locator(mdates.YearLocator(2))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
         ax.tick_params(labelsize=8)
+        if ax.get_subplotspec().rowspan.stop < nrows:  # dates under the bottom row only: each
+            ax.tick_params(labelbottom=False)  # tick label costs drawing time on every step
         ax.grid(alpha=0.3)
         if len(lines) > 1:
             ax.legend(fontsize=7, loc="upper left", frameon=False)
@@ -210,7 +196,7 @@ def _jitter(uid: np.ndarray) -> np.ndarray:
     return ((uid.astype(np.uint64) * np.uint64(2654435761)) % np.uint64(2**32)) / 2.0**32
 
 
-def ecosystem_figure(model: StatecraftModel, *, width: float = 11.0) -> Figure:
+def ecosystem_figure(model: StatecraftModel, *, width: float = 12.0) -> Figure:
     """Cities and their funds, linked to the niches and startups they back.
 
     Left, the city funds; middle, the niches; right, every live startup (up to
@@ -279,7 +265,7 @@ def ecosystem_figure(model: StatecraftModel, *, width: float = 11.0) -> Figure:
         cap = np.asarray(s.capability, dtype=float)
         # a few laggards would squeeze everyone else to the right: clip the lowest 2 %
         lo, hi = float(np.quantile(cap, 0.02)), float(cap.max())
-        x = 1.35 + 1.65 * (np.clip(cap, lo, hi) - lo) / (hi - lo if hi > lo else 1.0)
+        x = 1.6 + 1.4 * (np.clip(cap, lo, hi) - lo) / (hi - lo if hi > lo else 1.0)
         y = y_niche[niche] + (_jitter(np.asarray(s.uid)) - 0.5) * band
         colours = np.array(NICHE_COLOURS)[niche % len(NICHE_COLOURS)]
         backed = (state > 0) & keep & ~champ
@@ -291,12 +277,12 @@ def ecosystem_figure(model: StatecraftModel, *, width: float = 11.0) -> Figure:
         ax.scatter(
             x[champ], y[champ], s=160, marker="*", c=colours[champ], edgecolors="black", lw=0.8
         )
-    ax.text(1.35, -0.05, "← less capable", fontsize=8, alpha=0.7)
+    ax.text(1.6, -0.05, "← less capable", fontsize=8, alpha=0.7)
     ax.text(3.0, -0.05, "more capable →", fontsize=8, alpha=0.7, ha="right")
     ax.text(0.0, 1.03, "city funds", ha="center", fontsize=9, alpha=0.7)
     ax.text(1.0, 1.03, "niches", ha="center", fontsize=9, alpha=0.7)
     ax.text(
-        2.2,
+        2.3,
         1.03,
         "startups (● state-backed  ○ private only  ★ champion)",
         ha="center",

@@ -54,30 +54,37 @@ PROXY_GUARD = {
 }
 TIMEOUT_MS = 120_000
 
-#: Installs a latency probe: a capture-phase click on a button named in ``window.__probe`` starts a
-#: clock; the probe records when every chart image under <main> has a new ``src`` (redrawn).
+#: Installs a latency probe. ``window.__probe(kind)`` starts a clock; the probe stops it when every
+#: chart image under <main> shows a source it did not show at the start (redrawn, whether the
+#: <img> was updated or replaced) and appends the milliseconds to ``window.__lat[kind]``. A
+#: capture-phase click on Step and Enter in a lever's field start the clock by themselves.
 STEP_LATENCY_JS = """
 () => {
-  window.__lat = [];
+  window.__lat = {step: [], change: [], reset: []};
   let pending = null;
-  const imgs = () => document.querySelectorAll('main img[src^="blob:"]');
-  document.addEventListener('click', (e) => {
-    const b = e.target.closest('button');
-    if (b && b.innerText.trim().toUpperCase() === 'STEP') {
-      pending = {t0: performance.now(), changed: new Set(), want: imgs().length};
-    }
-  }, true);
-  new MutationObserver((muts) => {
+  const imgs = () => [...document.querySelectorAll('main img[src^="blob:"]')];
+  window.__probe = (kind) => {
+    pending = {kind: kind, t0: performance.now(), before: new Set(imgs().map((i) => i.src)),
+               want: imgs().length};
+  };
+  const check = () => {
     if (!pending) return;
-    for (const m of muts) {
-      if (m.type === 'attributes' && m.target.tagName === 'IMG') pending.changed.add(m.target);
-    }
-    if (pending.changed.size >= pending.want) {
-      window.__lat.push(performance.now() - pending.t0);
+    const now = imgs();
+    if (now.length >= pending.want && now.every((i) => !pending.before.has(i.src))) {
+      window.__lat[pending.kind].push(performance.now() - pending.t0);
       pending = null;
     }
-  }).observe(document.querySelector('main'),
-             {subtree: true, attributes: true, attributeFilter: ['src']});
+  };
+  document.addEventListener('click', (e) => {
+    const b = e.target.closest('button');
+    if (b && b.innerText.trim().toUpperCase() === 'STEP') window.__probe('step');
+    if (b && b.innerText.trim().toUpperCase() === 'RESET') window.__probe('reset');
+  }, true);
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && e.target.closest('[class*="lever-input-"]')) window.__probe('change');
+  }, true);
+  new MutationObserver(check).observe(document.querySelector('main'),
+      {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
 }
 """
 
