@@ -15,12 +15,14 @@ Served by ``solara run statecraft.app.app:Page`` (see :mod:`statecraft.app.cli`)
 
 from __future__ import annotations
 
+import io
 import os
 import time
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+import reacton.ipywidgets as rw
 import solara
 from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
@@ -143,24 +145,30 @@ def LeverControl(lever: Lever, value: Any, error: str | None, on_change):
     solara.Text(lever.help, classes=["lever-help"])
 
 
-@solara.component
-def Charts(model: StatecraftModel, pins: list):
-    """The metric panels; redrawn after every step (Mesa's ``update_counter``)."""
-    update_counter.get()
-    try:
-        solara.FigureMatplotlib(chart_figure(model, pins), format="png")
-    except Exception as err:  # a chart bug must not take the page down
-        solara.Error(f"charts could not be drawn: {type(err).__name__}: {err}")
+def _png(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
 
 
 @solara.component
-def Ecosystem(model: StatecraftModel):
-    """The ecosystem view; redrawn after every step."""
+def RunFigure(draw, model: StatecraftModel, extra: tuple, name: str):
+    """The figure ``draw(model, *extra)``, redrawn after every step (Mesa's ``update_counter``)
+    and only then: other re-renders of the page (a message, a typed value) reuse the image.
+    """
     update_counter.get()
-    try:
-        solara.FigureMatplotlib(ecosystem_figure(model), format="png")
-    except Exception as err:
-        solara.Error(f"ecosystem view could not be drawn: {type(err).__name__}: {err}")
+
+    def render() -> tuple[bytes | None, str | None]:
+        try:
+            return _png(draw(model, *extra)), None
+        except Exception as err:  # a drawing bug must not take the page down
+            return None, f"{name} could not be drawn: {type(err).__name__}: {err}"
+
+    png, error = solara.use_memo(render, [model, model.steps, *extra])
+    if error:
+        solara.Error(error)
+    else:
+        rw.Image(value=png, format="png")
 
 
 @solara.component
@@ -329,8 +337,8 @@ def Page():
             solara.Error(problem.value, classes=["app-problem"])
         if notice.value:
             solara.Info(notice.value, classes=["app-notice"])
-        Charts(model.value, pins.value)
-        Ecosystem(model.value)
+        RunFigure(chart_figure, model.value, (pins.value,), "charts")
+        RunFigure(ecosystem_figure, model.value, (), "ecosystem view")
         # the levers of the model actually on screen, not of the controls
         StateLine(
             model.value,

@@ -118,7 +118,7 @@ def _dates(months: list[str]) -> np.ndarray:
     return np.array(months, dtype="datetime64[M]")
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity (the app's redraw cache keys on the pinned runs)
 class PinnedRun:
     """The curves of a run kept for comparison: its label and each charted metric's values."""
 
