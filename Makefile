@@ -43,7 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py
 
 bench-app: $(STAMP) $(CHROMIUM)
-	$(BIN)/python benchmarks/bench_app.py
+	$(BIN)/python benchmarks/bench_app.py --write
 
 clean:
 	rm -rf $(VENV) results

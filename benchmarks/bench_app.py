@@ -82,8 +82,19 @@ def browser_latencies(steps: int, changes: int) -> dict[str, list[float]]:
 
 def server_parts(steps: int, repeats: int = 5) -> dict[str, list[float]]:
     """Milliseconds of the server-side work behind one redraw, in this process."""
-    parts: dict[str, list[float]] = {"model step": [], "replay": [], "charts": [], "ecosystem": []}
+    parts: dict[str, list[float]] = {
+        "model step": [],
+        "replay": [],
+        "charts": [],
+        "ecosystem": [],
+        "whole run": [],
+    }
     for _ in range(repeats):
+        t0 = time.perf_counter()
+        model = StatecraftModel(Params(), rng=SEED)
+        while model.running:
+            model.step()
+        parts["whole run"].append((time.perf_counter() - t0) * 1e3)
         t0 = time.perf_counter()
         model = StatecraftModel(Params(), rng=SEED)
         for _ in range(steps):
@@ -152,6 +163,8 @@ def markdown(steps: int, lat: dict[str, list[float]], parts: dict[str, list[floa
         f"{_summary(parts['replay'])} |",
         f"| metric panels: draw + PNG | {_summary(parts['charts'])} |",
         f"| ecosystem view: draw + PNG | {_summary(parts['ecosystem'])} |",
+        f"| for scale: a whole baseline run, 132 months (about 210 ms on the quiet machine, "
+        f"see *Model speed*) | {_summary(parts['whole run'])} |",
     ]
     return "\n".join(lines) + "\n"
 
