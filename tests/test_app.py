@@ -157,6 +157,14 @@ def test_scenarios_load_in_one_click_and_a_bad_file_gives_a_readable_error(visit
     assert "broken.toml" in problem.inner_text() and "herding" in problem.inner_text()
     s.shot(SHOTS, "05_bad_file")
     s.step(1)  # still working
+    s.click("▶")  # play until paused
+    s.page.wait_for_function(
+        "() => +document.querySelector('.model-state').innerText.match(/step=(\\d+)/)[1] >= 3"
+    )
+    s.click("❚❚")
+    paused = s.state()["step"]
+    s.page.wait_for_timeout(1500)
+    assert int(s.state()["step"]) - int(paused) <= 1  # a step under way may still land
     s.page.locator(".load-export_cutoff").click()
     state = s.wait_state(scenario="export_cutoff", step="0")
     assert state["levers"] == "-"

@@ -1,7 +1,8 @@
-"""The browser app: a Solara page built from Mesa's visualisation blocks (``statecraft app``).
+"""The browser app: a Solara page in the manner of Mesa's SolaraViz (``statecraft app``).
 
-Served by ``solara run statecraft.app.app:Page`` (see :mod:`statecraft.app.cli`). Mesa's
-``ModelController`` gives Reset, play/pause and Step; everything else is the app's own:
+Served by ``solara run statecraft.app.app:Page`` (see :mod:`statecraft.app.cli`). Like SolaraViz
+it has Reset, play/pause and Step, and redraws every figure on Mesa's ``update_counter``; unlike
+stock SolaraViz:
 
 * **One model per browser session.** All state lives in hooks of :func:`Page`, and Solara runs
   one ``Page`` per browser page, so two visitors never share a run (a model built at module level,
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import io
 import os
+import threading
 import time
 from dataclasses import dataclass
 from functools import partial
@@ -24,7 +26,6 @@ from typing import Any
 
 import reacton.ipywidgets as rw
 import solara
-from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 
 from .. import load_scenario, shipped_scenarios
@@ -172,6 +173,30 @@ def RunFigure(draw, model: StatecraftModel, extra: tuple, name: str):
 
 
 @solara.component
+def Player(model: solara.Reactive, playing: solara.Reactive, pause_ms: int, months: int):
+    """Plays the run: one tick (a pause, ``months`` months, a redraw) per render while playing.
+
+    A tick is a short thread and the next tick starts when its redraw renders this component
+    again: Solara sends a thread's changes to the browser only when the thread ends, so a
+    thread that looped over the months would advance the run without showing it.
+    """
+    counter = update_counter.get()
+
+    def tick(cancel: threading.Event) -> None:
+        if not playing.value or cancel.wait(pause_ms / 1000):
+            return
+        m = model.value
+        for _ in range(months):
+            if m.running:
+                m.step()
+        if not m.running:
+            playing.value = False
+        update_counter.value += 1  # Mesa's redraw signal: every figure subscribes to it
+
+    solara.use_thread(tick, dependencies=[playing.value, counter], intrusive_cancel=False)
+
+
+@solara.component
 def StateLine(model: StatecraftModel, scenario: str, changed: dict[str, Any], pins: int):
     """One machine-readable line of the run's state (read by the browser tests)."""
     update_counter.get()
@@ -198,7 +223,19 @@ def Page():
     problem = solara.use_reactive(start.error or "")
     play_interval = solara.use_reactive(50)
     render_interval = solara.use_reactive(1)
-    generation = solara.use_reactive(0)  # bumped to give Mesa's controller a fresh state
+    playing = solara.use_reactive(False)
+
+    def do_step() -> None:
+        m = model.value
+        for _ in range(render_interval.value):
+            if m.running:
+                m.step()
+        update_counter.value += 1
+
+    def do_reset() -> None:
+        playing.value = False
+        rebuild(replay=False, message="reset")
+        notice.value = ""
 
     def rebuild(replay: bool, message: str) -> None:
         old = model.value
@@ -207,8 +244,6 @@ def Page():
         for _ in range(old.steps if replay else 0):
             new.step()
         model.value = new
-        if not replay or new.running != old.running:
-            generation.value += 1
         month = new.months[new.steps - 1] if new.steps else new.months[0]
         how = f"replayed to {month}" if new.steps else f"restarted at {month}"
         notice.value = f"{message} — run rebuilt and {how} in {time.perf_counter() - t0:.1f} s"
@@ -267,11 +302,24 @@ def Page():
 
     with solara.Sidebar(), solara.Column():
         with solara.Card("Run"):
-            ModelController(
-                model,
-                play_interval=play_interval,
-                render_interval=render_interval,
-            ).key(f"controller-{generation.value}")
+            # Mesa's buttons, with a play loop that shows each month: Mesa 3.5.1's
+            # ModelController steps in a thread that loops, whose redraws never reach the page
+            Player(model, playing, play_interval.value, render_interval.value)
+            running = model.value.running
+            with solara.Row(justify="space-between"):
+                solara.Button(label="Reset", color="primary", on_click=do_reset)
+                solara.Button(
+                    label="❚❚" if playing.value else "▶",
+                    color="primary",
+                    on_click=lambda: playing.set(not playing.value),
+                    disabled=not running,
+                )
+                solara.Button(
+                    label="Step",
+                    color="primary",
+                    on_click=do_step,
+                    disabled=playing.value or not running,
+                )
             solara.SliderInt(
                 "Pause per month (ms)",
                 value=play_interval,
