@@ -5,7 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint readme-params bench clean
+# The browser tests drive Debian's Chromium (never a Playwright browser download); `make test`
+# installs it on a fresh machine (CI runs as root; elsewhere through sudo).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test lint readme-params bench bench-app app clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 12), "statecraft needs Python >= 3.12 (Mesa 3.5)"'
@@ -21,12 +26,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# The analysis tests open a report in a real headless browser: Debian's chromium (never a
-# browser download of Playwright's own).
-CHROMIUM := /usr/bin/chromium
-
 $(CHROMIUM):
-	apt-get update -qq && apt-get install -y -qq chromium
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
 # Statement coverage of the package, including code run by `statecraft` in subprocesses and
 # worker processes (coverage's subprocess patch, configured in pyproject.toml), must stay >= 90 %.
@@ -34,11 +36,17 @@ test: lint $(CHROMIUM)
 	rm -f .coverage .coverage.*
 	$(BIN)/python -m pytest -W error --cov --cov-report=term --cov-fail-under=90
 
+app: $(STAMP)
+	$(BIN)/statecraft app
+
 readme-params: $(STAMP)
 	$(BIN)/python -m statecraft.readme README.md
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py
+
+bench-app: $(STAMP) $(CHROMIUM)
+	$(BIN)/python benchmarks/bench_app.py --write
 
 clean:
 	rm -rf $(VENV) results

@@ -33,6 +33,7 @@ examples:
   statecraft scenarios                        list the shipped scenarios
   statecraft sweep duplication --workers 2    run a shipped experiment's sweep (resumable)
   statecraft params | less                    every parameter: default, unit, bounds, source
+  statecraft app                              the interactive browser app (levers, live charts)
 
 `statecraft COMMAND --help` shows each command's options and examples.
 """
@@ -165,6 +166,10 @@ def _build_parser() -> argparse.ArgumentParser:
     from .calibration.cli import add_parsers  # validate, sensitivity, calibrate
 
     add_parsers(sub)
+
+    from .app.cli import add_parser as add_app_parser
+
+    add_app_parser(sub)
     return parser
 
 
@@ -329,6 +334,10 @@ def main(argv: list[str] | None = None) -> int:
             return status
         if hasattr(args, "handler"):  # commands defined by statecraft.calibration.cli
             return args.handler(args)
+        if args.command == "app":
+            from .app.cli import run as run_app
+
+            return run_app(args)
         return _run(args)
     except StatecraftError as err:
         return _error(str(err))

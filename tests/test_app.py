@@ -1,0 +1,171 @@
+"""The app in a real browser: headless Debian Chromium driven by Playwright, fully offline.
+
+One server and one browser for the module; every test opens its own browser context (a visitor
+of its own). Screenshots go to ``results/app-shots/`` (look at them).
+"""
+
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("playwright", reason="the dev extra installs playwright")
+from statecraft.app.testing import CHROMIUM, STEP_LATENCY_JS, Session, browser, serve_app
+
+ROOT = Path(__file__).resolve().parents[1]
+SHOTS = ROOT / "results" / "app-shots"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing: apt-get install -y chromium"
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory):
+    log = tmp_path_factory.mktemp("app") / "server.log"
+    with serve_app("baseline", log=log) as address:
+        yield address
+    # serve_app has checked the log for requests that tried to leave the machine
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with browser() as b:
+        yield b
+
+
+@pytest.fixture
+def visit(chromium, url):
+    """Open a new visitor (browser context) on the app; all are closed after the test."""
+    sessions: list[Session] = []
+
+    def open_session() -> Session:
+        s = Session(chromium, url)
+        sessions.append(s)
+        return s
+
+    yield open_session
+    for s in sessions:
+        assert s.foreign_hosts == [], f"requests left the machine: {s.foreign_hosts}"
+        assert s.console_errors == [], s.console_errors
+        s.close()
+
+
+def test_page_loads_offline_without_console_errors_and_reset_restores_the_start(visit):
+    s = visit()
+    assert s.state() == {
+        "scenario": "baseline",
+        "step": "0",
+        "active": "1400",
+        "pins": "0",
+        "levers": "-",
+    }
+    assert len(s.digest()) == 2  # metric charts and ecosystem view
+    assert s.page.locator(".lever-input-herding input").input_value() == "0.5"
+    assert s.page.get_by_text("FACTS S5 (000)").count() >= 1  # help text names the source
+    s.shot(SHOTS, "01_loaded")
+    # the checks on foreign hosts and console errors run in the fixture
+
+    # Reset restores the start: same state, byte-identical charts
+    start = s.digest()
+    s.step(2)
+    assert s.digest() != start
+    s.click("Reset")
+    s.wait_state(step="0", active="1400")
+    s.page.wait_for_timeout(300)
+    assert s.digest() == start
+
+
+def test_levers_apply_at_once_steps_change_charts_and_a_pinned_run_stays(visit):
+    s = visit()
+    s.page.evaluate(STEP_LATENCY_JS)
+    s.step(3)
+    s.click("Pin this run")  # compare: keep these curves on the charts
+    s.wait_state(pins="1")
+    before = s.digest()
+    s.type_lever("herding", "0.95")
+    state = s.wait_state(levers="herding=0.95", step="3")  # rebuilt and replayed to step 3
+    assert "herding 0.5 → 0.95" in s.page.locator(".app-notice").inner_text()
+    s.page.wait_for_timeout(300)
+    after = s.digest()
+    assert after[0] != before[0], "the charts did not change with the lever"
+    s.step(2)
+    assert s.digest() != after
+    assert state["scenario"] == "baseline"
+    # the slider of an integer lever: one key press is one value up
+    thumb = s.page.locator(".lever-slider-n_city_funds [role=slider]")
+    thumb.focus()
+    thumb.press("ArrowRight")
+    s.wait_state(step="5", levers="n_city_funds=8,herding=0.95")
+    s.shot(SHOTS, "02_levers_changed_with_a_pinned_run")
+    s.click("Clear pins")
+    s.wait_state(pins="0")
+    latency = s.page.evaluate("window.__lat")
+    assert latency["step"] and statistics.median(latency["step"]) < 10_000
+    assert latency["change"]
+
+
+def test_two_visitors_have_their_own_runs(visit):
+    a, b = visit(), visit()
+    a.step(2)
+    b.page.wait_for_timeout(500)  # time for a wrongly shared model to show up
+    assert b.state()["step"] == "0"
+    b.type_lever("coordination", "0.9")
+    b.wait_state(levers="coordination=0.9")
+    b.step(1)
+    assert a.state()["step"] == "2" and a.state()["levers"] == "-"
+    assert b.state()["step"] == "1"
+    a.shot(SHOTS, "03_visitor_a")
+    b.shot(SHOTS, "03_visitor_b")
+
+
+def test_out_of_bounds_and_impossible_dates_are_refused_with_a_message(visit):
+    s = visit()
+    s.type_lever("herding", "1.5")
+    msg = s.page.get_by_text("parameter 'herding' must be a number in [0, 1]; got 1.5")
+    msg.wait_for()
+    s.type_lever("policy_date", "2026-13")
+    s.page.get_by_text(
+        "parameter 'policy_date' must be a month \"YYYY-MM\"; got '2026-13'"
+    ).wait_for()
+    s.type_lever("paradigm_shift_date", "soon")
+    s.page.get_by_text("got 'soon'").wait_for()
+    s.type_lever("n_city_funds", "7.5")
+    s.page.get_by_text("n_city_funds must be an integer; got '7.5'").wait_for()
+    s.shot(SHOTS, "04_refused")
+    assert s.state()["levers"] == "-"  # nothing was applied
+    s.step(1)  # the server is alive and the session works
+    s.type_lever("herding", "0.7")  # a valid value clears the message
+    s.wait_state(levers="herding=0.7")
+    msg.wait_for(state="detached")
+
+
+def test_scenarios_load_in_one_click_and_a_bad_file_gives_a_readable_error(visit, tmp_path):
+    bad = tmp_path / "broken.toml"
+    bad.write_text('[parameters]\nherding = "lots"\n')
+    s = visit()
+    field = s.page.locator(".scenario-file input")
+    field.fill(str(bad))
+    field.press("Enter")
+    problem = s.page.locator(".app-problem")
+    problem.wait_for()
+    assert "broken.toml" in problem.inner_text() and "herding" in problem.inner_text()
+    s.shot(SHOTS, "05_bad_file")
+    s.step(1)  # still working
+    s.click("▶")  # play until paused
+    s.page.wait_for_function(
+        "() => +document.querySelector('.model-state').innerText.match(/step=(\\d+)/)[1] >= 3"
+    )
+    s.click("❚❚")
+    paused = s.state()["step"]
+    s.page.wait_for_timeout(1500)
+    assert int(s.state()["step"]) - int(paused) <= 2  # a month under way may still land
+    s.page.locator(".load-export_cutoff").click()
+    state = s.wait_state(scenario="export_cutoff", step="0")
+    assert state["levers"] == "-"
+    assert s.page.locator(".lever-input-policy_chips input").input_value() == "1"
