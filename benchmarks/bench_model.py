@@ -46,11 +46,10 @@ from typing import Any
 
 import mesa
 import numpy as np
+import statecraft
 from boltzmann import BoltzmannWealth
 from statecraft.model import StatecraftModel
 from statecraft.params import Params
-
-import model as statecraft
 
 MODEL_DIR = Path(statecraft.__file__).parent
 

@@ -20,7 +20,7 @@ import time
 import numpy as np
 from pydantic import ValidationError
 from statecraft.model import StatecraftModel
-from statecraft.params import PARAMETERS, Params, param
+from statecraft.params import PARAMETERS, SHARE_GROUPS, Params, param
 
 CUTOFF = {
     "policy_chips": 1.0,
@@ -207,12 +207,25 @@ def section_random(n, out):
     worst_gap = math.inf
     t0 = time.perf_counter()
     done = 0
-    while done < n:
+    tries = 0
+    while done < n and tries < 50 * n:
+        tries += 1
         draw = {}
         for p in numeric:
             lo, hi = p.bounds
             x = rng.uniform(lo, hi)
             draw[p.name] = round(x) if p.kind == "int" else float(x)
+        # Cross-parameter rules: share groups add up to 1 (a uniform point on the simplex),
+        # reinvestment shares at most 1 together, initial yield at most the mature one.
+        for group in SHARE_GROUPS:
+            w = rng.dirichlet(np.ones(len(group)))
+            draw.update({name: float(x) for name, x in zip(group, w, strict=True)})
+        total = draw["designer_rd_share"] + draw["foundry_reinvest_share"]
+        if total > 1.0:
+            draw["designer_rd_share"] /= total
+            draw["foundry_reinvest_share"] /= total
+        lo, hi = sorted((draw["initial_yield"], draw["max_yield"]))
+        draw["initial_yield"], draw["max_yield"] = lo, hi
         try:
             model = StatecraftModel(Params(scale=0.05, end_date="2026-12", **draw), rng=done)
         except ValidationError:
@@ -293,7 +306,13 @@ def section_directions(seeds, out):
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer seeds and draws")
+    ap.add_argument(
+        "--sections",
+        default="items,random,directions,oat",
+        help="comma-separated subset of items, random, directions, oat",
+    )
     args = ap.parse_args(argv)
+    want = set(args.sections.split(","))
     seeds = range(2) if args.quick else range(4)
     lines: list[str] = []
 
@@ -302,10 +321,14 @@ def main(argv=None) -> int:
         print(text, flush=True)
 
     t0 = time.perf_counter()
-    section_items(seeds, out)
-    section_random(8 if args.quick else 20, out)
-    section_directions(seeds, out)
-    section_oat(range(2), out)
+    if "items" in want:
+        section_items(seeds, out)
+    if "random" in want:
+        section_random(8 if args.quick else 20, out)
+    if "directions" in want:
+        section_directions(seeds, out)
+    if "oat" in want:
+        section_oat(range(2), out)
     out(f"_Probe took {time.perf_counter() - t0:.0f} s._")
     return 0
 

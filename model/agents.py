@@ -147,8 +147,8 @@ class CityFund(mesa.Agent):
     Its money sits in one sub-balance per instrument; every disbursement is capped by that
     balance, so ``inflow == sum(balance) + sum(disbursed)`` holds at every step. Its choice of
     niches (``niche_weights``) is made by :func:`statecraft.funding.niche_weights`, which mixes the
-    fund's own view with the nationally hottest niche (herding) and penalises niches other cities
-    already fund (coordination).
+    fund's own view with imitation of other cities' recent bets and the state's signal (herding)
+    and penalises niches other cities already fund (coordination).
     """
 
     def __init__(self, model: StatecraftModel, index: int) -> None:
