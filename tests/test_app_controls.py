@@ -232,3 +232,24 @@ def test_every_lever_group_heading_is_unique_and_every_lever_is_a_number_or_mont
     assert len(headings) == len(set(headings))
     kinds = {p.name: p.kind for p in PARAMETERS}
     assert {kinds[n] for _, names in LEVER_GROUPS for n in names} <= {"float", "int", "month"}
+
+
+def test_the_page_starts_from_a_users_file_and_falls_back_with_a_message(monkeypatch, tmp_path):
+    from statecraft.app.app import initial_scenario
+    from statecraft.app.cli import ENV_SCENARIO, ENV_SEED
+
+    mine = tmp_path / "mine.toml"
+    mine.write_text('description = "mine"\nseed = 4\n[parameters]\nherding = 0.8\n')
+    monkeypatch.setenv(ENV_SCENARIO, str(mine))
+    monkeypatch.delenv(ENV_SEED, raising=False)
+    start = initial_scenario()
+    assert (start.scenario.name, start.scenario.params.herding, start.seed) == ("mine", 0.8, 4)
+    assert start.error is None
+    monkeypatch.setenv(ENV_SEED, "9")
+    assert initial_scenario().seed == 9
+    mine.write_text("[parameters]\nherding = 2.0\n")  # broken after the server started
+    start = initial_scenario()
+    assert start.scenario.params == Params() and start.error.startswith(
+        "could not load the scenario: "
+    )
+    assert "mine.toml" in start.error and "herding" in start.error

@@ -37,7 +37,7 @@ from .cli import ENV_SCENARIO, ENV_SEED
 from .components import MAX_PINS, chart_figure, ecosystem_figure, pin
 from .controls import Lever, apply_change, levers
 
-__all__ = ["Page", "initial_scenario", "session_model_class"]
+__all__ = ["Page", "initial_scenario"]
 
 DEFAULT_SEED = 1
 
@@ -74,26 +74,11 @@ def initial_scenario() -> Start:
     try:
         scenario = load_scenario(source)
     except (StatecraftError, OSError) as err:
-        return Start(_baseline(), DEFAULT_SEED, f"could not load {source}: {err}")
+        return Start(_baseline(), DEFAULT_SEED, f"could not load the scenario: {err}")
     seed = os.environ.get(ENV_SEED)
     if seed is not None and seed.isdigit():
         return Start(scenario, int(seed))
     return Start(scenario, scenario.seed if scenario.seed is not None else DEFAULT_SEED)
-
-
-def session_model_class(params: solara.Reactive, seed: solara.Reactive) -> type[StatecraftModel]:
-    """A model class whose constructor reads this session's levers and seed.
-
-    Mesa's Reset button rebuilds the model as ``type(model)()``, so Reset keeps the levers as
-    set. The constructor takes no arguments on purpose: Mesa 3.5 passes ``scenario=`` to a
-    constructor that accepts ``**kwargs``.
-    """
-
-    class SessionModel(StatecraftModel):
-        def __init__(self) -> None:
-            super().__init__(params.value, rng=seed.value)
-
-    return SessionModel
 
 
 def _fmt(value: Any) -> str:
@@ -183,9 +168,11 @@ def Player(model: solara.Reactive, playing: solara.Reactive, pause_ms: int, mont
     counter = update_counter.get()
 
     def tick(cancel: threading.Event) -> None:
+        m = model.value  # the run this tick belongs to
         if not playing.value or cancel.wait(pause_ms / 1000):
             return
-        m = model.value
+        if not playing.value or model.value is not m:  # paused, or a new run meanwhile
+            return
         for _ in range(months):
             if m.running:
                 m.step()
@@ -215,8 +202,11 @@ def Page():
     scenario = solara.use_reactive(start.scenario)
     params = solara.use_reactive(start.scenario.params)
     seed = solara.use_reactive(start.seed)
-    model_cls = solara.use_memo(lambda: session_model_class(params, seed), [])
-    model = solara.use_memo(lambda: solara.reactive(model_cls()), [])
+
+    def build() -> StatecraftModel:  # this session's levers and seed
+        return StatecraftModel(params.value, rng=seed.value)
+
+    model = solara.use_memo(lambda: solara.reactive(build()), [])
     errors = solara.use_reactive({})  # lever name -> one-line message
     pins = solara.use_reactive([])
     notice = solara.use_reactive("")
@@ -240,7 +230,7 @@ def Page():
     def rebuild(replay: bool, message: str) -> None:
         old = model.value
         t0 = time.perf_counter()
-        new = model_cls()
+        new = build()
         for _ in range(old.steps if replay else 0):
             new.step()
         model.value = new
@@ -285,6 +275,7 @@ def Page():
             problem.value = f"could not load the scenario: {err}"  # err names the file
             return
         problem.value = ""
+        playing.value = False  # a new scenario starts paused at its first month
         scenario.value = loaded
         params.value = loaded.params
         seed.value = loaded.seed if loaded.seed is not None else DEFAULT_SEED
