@@ -1,6 +1,6 @@
 """Answer the README's questions from the shipped scenarios, over replicate seeds.
 
-``python -m statecraft.answers [N_SEEDS]`` runs each scenario in ``scenarios/`` with seeds
+``python -m statecraft.answers [N_SEEDS]`` runs each shipped scenario with seeds
 0..N-1 and prints the means (and standard errors) of the headline numbers as a Markdown table.
 The statistics are :func:`statecraft.analysis.compare_frames`'s (the same as ``statecraft
 compare``); this module only runs the scenarios, computes each run's headline numbers
@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .analysis.compare import compare_frames
+from .files import shipped
 from .run import simulate
 from .scenario import load_scenario
 from .summary import months_devalued_funding_persists, summarize, value_at
@@ -86,12 +87,19 @@ def _number_cell(row: pd.Series, fmt: str) -> str:
     return cell
 
 
-def answers_table(scenario_dir: Path = Path("scenarios"), n_seeds: int = 10) -> str:
+def answers_table(scenario_dir: Path | None = None, n_seeds: int = 10) -> str:
     """Markdown table: one column per scenario, mean ± standard error over seeds (median month
-    for dates)."""
+    for dates).
+
+    ``scenario_dir`` defaults to the scenarios shipped with the package (found with
+    :mod:`importlib.resources`, whatever the current directory).
+    """
     rows = []
     champs: dict[str, list[pd.DataFrame]] = {}
-    for path in sorted(scenario_dir.glob("*.toml")):
+    paths = (
+        sorted(scenario_dir.glob("*.toml")) if scenario_dir else list(shipped("scenarios").values())
+    )
+    for path in paths:
         sc = load_scenario(path)
         for seed in range(n_seeds):
             res = simulate(sc.params, seed=seed, scenario=sc.name)
@@ -139,7 +147,7 @@ def answers_table(scenario_dir: Path = Path("scenarios"), n_seeds: int = 10) -> 
 
 def lag_table(lags=(3.0, 6.0, 18.0, 36.0), n_seeds: int = 3) -> str:
     """How long state equity keeps flowing to devalued niches, by ``allocation_lag_months``."""
-    base = load_scenario(Path("scenarios") / "baseline.toml")
+    base = load_scenario(shipped("scenarios")["baseline"])
     rows = []
     for lag in lags:
         params = base.params.model_copy(update={"allocation_lag_months": lag})

@@ -150,6 +150,7 @@ def test_local_pool_gives_the_same_tables_as_one_worker(small, tmp_path: Path) -
     _assert_same(load(tmp_path / "pool"), ref)
 
 
+@pytest.mark.slow
 def test_dask_loopback_cluster_gives_the_same_tables(small, tmp_path: Path) -> None:
     exp, ref = small
     with local_cluster(n_workers=2) as address:
@@ -167,6 +168,7 @@ def test_rerun_skips_stored_runs(small, tmp_path: Path) -> None:
     _assert_same(load(tmp_path / "o"), ref)
 
 
+@pytest.mark.slow
 def test_sweep_killed_with_sigkill_resumes_to_the_same_tables(long, tmp_path: Path) -> None:
     path, ref = long
     out = tmp_path / "out"
@@ -195,6 +197,7 @@ def test_sweep_killed_with_sigkill_resumes_to_the_same_tables(long, tmp_path: Pa
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+@pytest.mark.slow
 def test_ctrl_c_stops_promptly_and_resumes_to_the_same_tables(
     long, tmp_path: Path, sig: signal.Signals
 ) -> None:
@@ -234,6 +237,7 @@ def test_ctrl_c_stops_promptly_and_resumes_to_the_same_tables(
     pd.testing.assert_frame_equal(res.final, ref.final)
 
 
+@pytest.mark.slow
 def test_killed_dask_worker_does_not_change_the_results(long, tmp_path: Path) -> None:
     path, ref = long
     out, sched_file = tmp_path / "out", tmp_path / "scheduler.json"
@@ -493,6 +497,7 @@ def test_results_of_other_model_code_are_refused_unless_forced(small, tmp_path: 
     _assert_same(load(out), ref)
 
 
+@pytest.mark.slow
 def test_workers_that_cannot_start_stop_the_sweep_with_a_message(small, tmp_path: Path):
     """A main module that worker processes cannot re-import (a script piped on stdin) breaks
     every pool at once: the sweep must stop with a clear error, not rebuild pools forever."""
