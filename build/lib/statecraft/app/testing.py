@@ -1,0 +1,258 @@
+"""Drive the app in a real browser: a served app and Playwright sessions (tests, benchmarks).
+
+Needs Playwright (in the ``dev`` extra) and Debian's Chromium at ``/usr/bin/chromium``
+(``apt-get install -y chromium``; ``make test`` installs it). Playwright's own browser download
+is never used.
+
+>>> with serve_app() as url, browser() as b:        # doctest: +SKIP
+...     s = Session(b, url)
+...     s.step(3)
+...     s.state()["step"]
+'3'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from .cli import launch, wait_listening
+
+__all__ = [
+    "CHROMIUM",
+    "STEP_LATENCY_JS",
+    "Session",
+    "browser",
+    "free_port",
+    "serve_app",
+]
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+#: Any HTTP(S) request the *server* makes goes to a closed local port and fails at once.
+PROXY_GUARD = {
+    "HTTP_PROXY": "http://127.0.0.1:9",
+    "HTTPS_PROXY": "http://127.0.0.1:9",
+    "NO_PROXY": "127.0.0.1,localhost",
+}
+TIMEOUT_MS = 120_000
+
+#: Installs a latency probe. ``window.__probe(kind)`` starts a clock; the probe stops it when every
+#: chart image under <main> shows a source it did not show at the start (redrawn, whether the
+#: <img> was updated or replaced) and appends the milliseconds to ``window.__lat[kind]``. A
+#: capture-phase click on Step and Enter in a lever's field start the clock by themselves.
+STEP_LATENCY_JS = """
+() => {
+  window.__lat = {step: [], change: [], reset: []};
+  let pending = null;
+  const imgs = () => [...document.querySelectorAll('main img[src^="blob:"]')];
+  window.__probe = (kind) => {
+    pending = {kind: kind, t0: performance.now(), before: new Set(imgs().map((i) => i.src)),
+               want: imgs().length};
+  };
+  const check = () => {
+    if (!pending) return;
+    const now = imgs();
+    if (now.length >= pending.want && now.every((i) => !pending.before.has(i.src))) {
+      window.__lat[pending.kind].push(performance.now() - pending.t0);
+      pending = null;
+    }
+  };
+  document.addEventListener('click', (e) => {
+    const b = e.target.closest('button');
+    if (b && b.innerText.trim().toUpperCase() === 'STEP') window.__probe('step');
+    if (b && b.innerText.trim().toUpperCase() === 'RESET') window.__probe('reset');
+  }, true);
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && e.target.closest('[class*="lever-input-"]')) window.__probe('change');
+  }, true);
+  new MutationObserver(check).observe(document.querySelector('main'),
+      {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
+}
+"""
+
+#: A digest of the chart images' pixels' PNG bytes (blob URLs change on every redraw, bytes don't).
+DIGEST_JS = """
+async () => {
+  const out = [];
+  for (const img of document.querySelectorAll('main img[src^="blob:"]')) {
+    const buf = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
+    let h = 2166136261;
+    for (let i = 0; i < buf.length; i++) { h ^= buf[i]; h = Math.imul(h, 16777619) >>> 0; }
+    out.push(h.toString(16) + ':' + buf.length);
+  }
+  return out;
+}
+"""
+
+
+def free_port() -> int:
+    """A TCP port that is free on 127.0.0.1 right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve_app(
+    scenario: str = "baseline", *, port: int | None = None, log: Path | None = None
+) -> Iterator[str]:
+    """Serve the app on 127.0.0.1 for the duration of the block; yield its URL.
+
+    The server runs with :data:`PROXY_GUARD`, so a request it makes to another host (an asset
+    missing from the offline package, telemetry) fails and shows in its log as ``Could not load
+    URL``; the block raises :class:`AssertionError` at its end if the log has that line.
+    """
+    port = port or free_port()
+    log = log or Path(os.devnull)
+    with open(log, "w") as fh:
+        proc = launch(scenario, "127.0.0.1", port, extra_env=PROXY_GUARD, stdout=fh, stderr=fh)
+        try:
+            wait_listening("127.0.0.1", port, proc, TIMEOUT_MS / 1000)
+            yield f"http://127.0.0.1:{port}/"
+            if proc.poll() is not None:
+                raise AssertionError(f"the app's server died (exit {proc.returncode})")
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    if log != Path(os.devnull):
+        text = log.read_text(errors="replace")
+        assert "Could not load URL" not in text, "the server tried to fetch a file from a CDN"
+
+
+@contextlib.contextmanager
+def browser() -> Iterator[Any]:
+    """Headless Debian Chromium under Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        raise FileNotFoundError(
+            f"{CHROMIUM} not found: apt-get install -y chromium (or set CHROMIUM=path)"
+        )
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+class Session:
+    """One browser context, i.e. one visitor with their own app session.
+
+    Records every request to a host other than 127.0.0.1 (and aborts it) and every console
+    error, so tests can assert there were none.
+    """
+
+    def __init__(self, browser: Any, url: str, *, width: int = 1500, height: int = 1000) -> None:
+        self.context = browser.new_context(viewport={"width": width, "height": height})
+        self.foreign_hosts: list[str] = []
+        self.console_errors: list[str] = []
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(TIMEOUT_MS)
+        self.page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.console_errors.append(f"pageerror: {e}"))
+        self.page.on("websocket", lambda ws: self._local(ws.url))  # route() misses websockets
+        self.page.goto(url)
+        self.page.get_by_role("button", name="Step").wait_for()
+        self.wait_charts()
+
+    def _local(self, url: str) -> bool:
+        host = urlparse(url).hostname
+        if host in LOCAL_HOSTS:
+            return True
+        self.foreign_hosts.append(host or url)
+        return False
+
+    def _route(self, route: Any) -> None:
+        if self._local(route.request.url):
+            route.continue_()
+        else:
+            route.abort()
+
+    def wait_charts(self, n: int = 2) -> None:
+        """Wait until ``n`` chart images are shown."""
+        self.page.wait_for_function(
+            f"document.querySelectorAll('main img[src^=\"blob:\"]').length >= {n}"
+        )
+
+    def state_text(self) -> str:
+        return self.page.locator(".model-state").inner_text()
+
+    def state(self) -> dict[str, str]:
+        """The page's state line as a dict (``scenario``, ``step``, ``active``, ``levers``...)."""
+        return dict(part.split("=", 1) for part in self.state_text().split())
+
+    def wait_state(self, **expected: str) -> dict[str, str]:
+        """Wait until the state line has these values; return it."""
+        want = [f"{k}={v}" for k, v in expected.items()]
+        self.page.wait_for_function(
+            """w => { const el = document.querySelector('.model-state');
+                      if (!el) return false;
+                      const parts = el.innerText.split(/\\s+/);
+                      return w.every(x => parts.includes(x)); }""",
+            arg=want,
+        )
+        return self.state()
+
+    def digest(self) -> list[str]:
+        """Digests of the chart images' bytes."""
+        return self.page.evaluate(DIGEST_JS)
+
+    def click(self, name: str) -> None:
+        self.page.get_by_role("button", name=name).click()
+
+    def step(self, times: int = 1) -> None:
+        """Click Step and wait until the state line shows the next step, ``times`` times."""
+        for _ in range(times):
+            n = int(self.state()["step"])
+            self.click("Step")
+            self.wait_state(step=str(n + 1))
+
+    def type_lever(self, name: str, text: str) -> None:
+        """Type ``text`` into a lever's field and press Enter."""
+        field = self.page.locator(f".lever-input-{name} input")
+        field.fill(text)
+        field.press("Enter")
+
+    def shot(self, folder: Path, name: str) -> Path:
+        """Save a screenshot of the page (layout settled) as ``folder/name.png``."""
+        folder.mkdir(parents=True, exist_ok=True)
+        self.page.wait_for_timeout(400)  # the chart grid animates into place
+        path = folder / f"{name}.png"
+        self.page.screenshot(path=str(path))
+        return path
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def wait_until(predicate, timeout: float = 30.0, interval: float = 0.1) -> bool:
+    """Poll ``predicate`` until true or ``timeout`` seconds pass; return its last value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return bool(predicate())
