@@ -122,6 +122,11 @@ def readme_screenshot(path: Path) -> None:
         thumb.focus()
         for _ in range(11):
             thumb.press("ArrowRight")
+        s.page.wait_for_function(
+            "() => document.querySelectorAll('.v-slider [role=slider]')[1]"
+            ".getAttribute('aria-valuenow') === '12'"
+        )
+        s.page.wait_for_timeout(1000)  # the server has the new value before the first Step
         for step in (12, 24, 36, 48, 60, 72):
             s.click("Step")
             s.wait_state(step=str(step))
