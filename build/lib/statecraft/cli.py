@@ -29,7 +29,6 @@ examples:
   statecraft scenarios                        list the shipped scenarios
   statecraft sweep duplication --workers 2    run a shipped experiment's sweep (resumable)
   statecraft params | less                    every parameter: default, unit, bounds, source
-  statecraft app                              the interactive browser app (levers, live charts)
 
 `statecraft COMMAND --help` shows each command's options and examples.
 """
@@ -128,10 +127,6 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     sweep.add_argument("--retry-failed", action="store_true", help="run failed runs again")
     sweep.add_argument("--no-progress", action="store_true", help="no progress bar")
-
-    from .app.cli import add_parser as add_app_parser
-
-    add_app_parser(sub)
     return parser
 
 
@@ -219,10 +214,6 @@ def main(argv: list[str] | None = None) -> int:
             return _list(args.command)
         if args.command == "sweep":
             return _sweep(args)
-        if args.command == "app":
-            from .app.cli import run as run_app
-
-            return run_app(args)
         return _run(args)
     except StatecraftError as err:
         print(f"statecraft: error: {err}", file=sys.stderr)

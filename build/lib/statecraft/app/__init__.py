@@ -1,1 +1,0 @@
-"""The browser app (``statecraft app``)."""
