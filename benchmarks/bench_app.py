@@ -62,12 +62,15 @@ def browser_latencies(steps: int, changes: int) -> dict[str, list[float]]:
         for i in range(steps):
             s.click("Step")
             s.page.wait_for_function(f"window.__lat.step.length >= {i + 1}")
+        print(f"timed {steps} steps", file=sys.stderr)
         for i in range(changes):
             s.type_lever("herding", "0.6" if i % 2 == 0 else "0.5")
             s.page.wait_for_function(f"window.__lat.change.length >= {i + 1}")
         out.update(s.page.evaluate("window.__lat"))
+        print(f"timed {changes} lever changes", file=sys.stderr)
         for i in range(3):
             s.step(1)
+            s.page.wait_for_timeout(500)  # let the step's images land before timing Reset
             s.click("Reset")
             s.page.wait_for_function(f"window.__lat.reset.length >= {i + 1}")
         out["reset"] = s.page.evaluate("window.__lat.reset")
@@ -119,6 +122,11 @@ def readme_screenshot(path: Path) -> None:
         thumb.focus()
         for _ in range(11):
             thumb.press("ArrowRight")
+        s.page.wait_for_function(
+            "() => document.querySelectorAll('.v-slider [role=slider]')[1]"
+            ".getAttribute('aria-valuenow') === '12'"
+        )
+        s.page.wait_for_timeout(1000)  # the server has the new value before the first Step
         for step in (12, 24, 36, 48, 60, 72):
             s.click("Step")
             s.wait_state(step=str(step))

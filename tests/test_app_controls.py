@@ -221,8 +221,12 @@ def test_app_prints_its_address_and_sigterm_stops_the_server(tmp_path):
             proc.send_signal(signal.SIGTERM)
             assert proc.wait(timeout=30) == 0
         finally:
-            if proc.poll() is None:
-                proc.kill()
+            if proc.poll() is None:  # SIGTERM first: the launcher passes it on to solara
+                proc.terminate()
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
     with socket.socket() as s:  # the solara child is gone with it: the port is free again
         s.bind(("127.0.0.1", port))
 

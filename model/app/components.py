@@ -192,8 +192,13 @@ def chart_figure(
 
 
 def _jitter(uid: np.ndarray) -> np.ndarray:
-    """A stable pseudo-random number in [0, 1) per startup (so points do not jump on redraw)."""
-    return ((uid.astype(np.uint64) * np.uint64(2654435761)) % np.uint64(2**32)) / 2.0**32
+    """A stable pseudo-random number in [0, 1) per startup, so that points do not jump between
+    redraws (splitmix64 of the startup's id; no generator, the run's draws stay untouched)."""
+    z = uid.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z = z ^ (z >> np.uint64(31))
+    return (z >> np.uint64(11)).astype(np.float64) / 2.0**53
 
 
 def ecosystem_figure(model: StatecraftModel, *, width: float = 12.0) -> Figure:
