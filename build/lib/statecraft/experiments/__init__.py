@@ -1,1 +1,0 @@
-"""Experiment files shipped with statecraft (TOML data; found with importlib.resources)."""

@@ -1,1 +1,0 @@
-"""Scenario files shipped with statecraft (TOML data; found with importlib.resources)."""
