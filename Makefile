@@ -34,7 +34,11 @@ $(CHROMIUM):
 # worker processes (coverage's subprocess patch, configured in pyproject.toml), must stay >= 90 %.
 test: lint $(CHROMIUM)
 	rm -f .coverage .coverage.*
-	$(BIN)/python -m pytest -W error --cov --cov-report=term --cov-fail-under=90
+	$(BIN)/python -m pytest -W error --cov --cov-report=term --cov-fail-under=90 \
+		--ignore=tests/test_reliability.py
+	# The fault drills that SIGKILL pool workers hang under pytest-cov's tracer (seen here with
+	# coverage 7.17): they run in a second session, without coverage.
+	$(BIN)/python -m pytest -W error tests/test_reliability.py
 
 app: $(STAMP)
 	$(BIN)/statecraft app
