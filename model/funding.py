@@ -7,6 +7,7 @@ them free of model state makes the herding and coordination rules testable on th
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 __all__ = ["allocate_by_group", "niche_weights", "own_views"]
 
@@ -117,16 +118,42 @@ def allocate_by_group(
     bool ndarray of shape (n,)
         Which candidates are funded. The funded cost of a group never exceeds its budget.
     """
+    group = np.asarray(group, dtype=np.int64)
+    if len(group) and (group.min() < 0 or group.max() >= len(budget)):
+        raise ValueError("allocate_by_group: a group index is outside the budget array")
+    return _allocate(
+        group,
+        np.asarray(cost, dtype=float),
+        np.asarray(score, dtype=float),
+        np.asarray(budget, dtype=float),
+    )
+
+
+@njit(cache=True)
+def _allocate(group, cost, score, budget):  # pragma: no cover (compiled)
+    """Counting sort by group (stable), a stable sort by descending score within each group
+    (ties keep the candidates' order), then a running total against the group's budget."""
     n = len(group)
-    funded = np.zeros(n, dtype=bool)
-    if n == 0:
-        return funded
-    order = np.lexsort((-score, group))
-    g = group[order]
-    c = cost[order]
-    csum = np.cumsum(c)
-    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
-    offset = np.repeat(np.r_[0.0, csum[starts[1:] - 1]], np.diff(np.r_[starts, n]))
-    within = csum - offset
-    funded[order] = within <= budget[g]
+    n_groups = len(budget)
+    funded = np.zeros(n, dtype=np.bool_)
+    starts = np.zeros(n_groups + 1, dtype=np.int64)
+    for i in range(n):
+        starts[group[i] + 1] += 1
+    for g in range(n_groups):
+        starts[g + 1] += starts[g]
+    order = np.empty(n, dtype=np.int64)
+    pos = starts[:-1].copy()
+    for i in range(n):
+        order[pos[group[i]]] = i
+        pos[group[i]] += 1
+    for g in range(n_groups):
+        lo, hi = starts[g], starts[g + 1]
+        if hi == lo:
+            continue
+        idx = order[lo:hi]
+        ranked = idx[np.argsort(-score[idx], kind="mergesort")]
+        total = 0.0
+        for i in ranked:
+            total += cost[i]
+            funded[i] = total <= budget[g]
     return funded

@@ -34,9 +34,11 @@ returns what each buyer bought and paid, and leaves accounting to the model.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 __all__ = ["CHANNELS", "MarketResult", "clear_market"]
 
@@ -83,33 +85,86 @@ class MarketResult:
     iterations: int
 
 
-def _demand(
-    p: np.ndarray,
-    weights: np.ndarray,
-    budgets: np.ndarray,
-    perf: np.ndarray,
-    on: np.ndarray,
-    sigma: float,
-    eta: float,
-    ref: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+@njit(cache=True)
+def _demand(p, weights, budgets, perf, on, sigma, eta, ref):  # pragma: no cover (compiled)
     """Spending shares (n_buyers, 4), spending (n_buyers,) and units demanded (4,)."""
-    q = np.where(on, p / np.where(on, perf, 1.0), 1.0)
-    a = weights * on
-    asum = a.sum(axis=1, keepdims=True)
-    has = asum[:, 0] > 0
-    abar = a / np.where(asum > 0, asum, 1.0)
-    terms = abar * q ** (1.0 - sigma)
-    tsum = terms.sum(axis=1)
-    share = terms / np.where(tsum > 0, tsum, 1.0)[:, None]
-    if abs(sigma - 1.0) < 1e-9:
-        index = np.exp((abar * np.log(q)).sum(axis=1))
-    else:
-        index = np.where(tsum > 0, tsum, 1.0) ** (1.0 / (1.0 - sigma))
-    frac = np.where(has, np.minimum(1.0, (ref / index) ** eta), 0.0)
-    spend = budgets * frac
-    units = (spend[:, None] * share).sum(axis=0) / p
+    nb = weights.shape[0]
+    share = np.zeros((nb, 4))
+    spend = np.zeros(nb)
+    units = np.zeros(4)
+    q = np.ones(4)
+    for j in range(4):
+        if on[j]:
+            q[j] = p[j] / perf[j]
+    unit_elastic = abs(sigma - 1.0) < 1e-9
+    for b in range(nb):
+        asum = 0.0
+        for j in range(4):
+            if on[j]:
+                asum += weights[b, j]
+        if asum <= 0.0:
+            continue  # no channel on offer that this buyer buys: it spends nothing
+        tsum = 0.0
+        logsum = 0.0
+        for j in range(4):
+            if on[j]:
+                abar = weights[b, j] / asum
+                share[b, j] = abar * q[j] ** (1.0 - sigma)
+                tsum += share[b, j]
+                logsum += abar * math.log(q[j])
+        if tsum > 0.0:
+            for j in range(4):
+                share[b, j] /= tsum
+        if unit_elastic:
+            index = math.exp(logsum)
+        else:
+            index = (tsum if tsum > 0.0 else 1.0) ** (1.0 / (1.0 - sigma))
+        spend[b] = budgets[b] * min(1.0, (ref / index) ** eta)
+        for j in range(4):
+            units[j] += spend[b] * share[b, j]
+    for j in range(4):
+        units[j] /= p[j]
     return share, spend, units
+
+
+@njit(cache=True)
+def _newton(x, lo, supply, weights, budgets, perf, on, eps, sigma, eta, ref):  # pragma: no cover
+    """Damped Newton steps on log prices (see the module docstring); returns (x, steps)."""
+    damp = np.ones(4)
+    z_prev = np.zeros(4)
+    z = np.zeros(4)
+    it = 0
+    for it in range(1, _MAX_ITER + 1):  # noqa: B007 (the count is reported)
+        p = np.exp(x)
+        share, spend, demand = _demand(p, weights, budgets, perf, on, sigma, eta, ref)
+        done = True
+        for j in range(4):
+            if on[j] and demand[j] > 0.0:
+                z[j] = math.log(demand[j] / (supply[j] * math.exp(eps[j] * (x[j] - lo[j]))))
+            else:
+                z[j] = -1.0
+            # A channel is done when it clears, or at its floor with supply to spare.
+            at_floor = x[j] <= lo[j] + 1e-12
+            if on[j] and abs(z[j]) > _TOL and not (at_floor and z[j] < 0.0):
+                done = False
+        if done:
+            break
+        tot = spend.sum()
+        for j in range(4):
+            s_bar = 0.0
+            if tot > 0.0:
+                for b in range(spend.shape[0]):
+                    s_bar += spend[b] * share[b, j]
+                s_bar /= tot
+            elastic = max(1.0 + (sigma - 1.0) * (1.0 - s_bar) + eps[j], 1.0)
+            # Halve a channel's step whenever its excess demand changes sign (an overshoot),
+            # so the iteration cannot cycle whatever the elasticities.
+            if z[j] * z_prev[j] < 0.0:
+                damp[j] *= 0.5
+            z_prev[j] = z[j]
+            step = damp[j] * z[j] / elastic if on[j] else 0.0
+            x[j] = max(x[j] + min(max(step, -2.0), 2.0), lo[j])
+    return x, it
 
 
 def clear_market(
@@ -159,34 +214,29 @@ def clear_market(
     on = (supply > 0) & (perf > 0)
     lo = np.log(floor)
     x = lo.copy() if start is None else np.maximum(np.log(start), lo)
-    it = 0
-    damp = np.ones(4)
-    z_prev = np.zeros(4)
-    for it in range(1, _MAX_ITER + 1):  # noqa: B007 (the count is reported)
-        p = np.exp(x)
-        share, spend, demand = _demand(
-            p, weights, budgets, perf, on, substitution, price_elasticity, ref_price
-        )
-        offered = supply * np.exp(eps * (x - lo))
-        live = on & (demand > 0)
-        z = np.where(live, np.log(np.where(live, demand, 1.0) / np.where(on, offered, 1.0)), -1.0)
-        # A channel is done when it clears, or when it is at its floor with supply to spare.
-        at_floor = x <= lo + 1e-12
-        if not np.any(on & ((np.abs(z) > _TOL) & ~(at_floor & (z < 0)))):
-            break
-        tot = spend.sum()
-        s_bar = (spend[:, None] * share).sum(axis=0) / tot if tot > 0 else np.zeros(4)
-        elastic = 1.0 + (substitution - 1.0) * (1.0 - s_bar) + eps
-        elastic = np.maximum(elastic, 1.0)
-        # Halve a channel's step whenever its excess demand changes sign (an overshoot), so
-        # the iteration cannot cycle whatever the elasticities.
-        damp = np.where(z * z_prev < 0, 0.5 * damp, damp)
-        z_prev = z
-        step = np.where(on, damp * z / elastic, 0.0)
-        x = np.maximum(x + np.clip(step, -2.0, 2.0), lo)
+    x, it = _newton(
+        x,
+        lo,
+        supply,
+        weights,
+        budgets,
+        perf,
+        on,
+        eps,
+        float(substitution),
+        float(price_elasticity),
+        float(ref_price),
+    )
     p = np.exp(x)
     share, spend, demand = _demand(
-        p, weights, budgets, perf, on, substitution, price_elasticity, ref_price
+        p,
+        weights,
+        budgets,
+        perf,
+        on,
+        float(substitution),
+        float(price_elasticity),
+        float(ref_price),
     )
     offered = np.where(on, supply * np.exp(eps * (x - lo)), 0.0)
     sold = np.minimum(demand, offered)

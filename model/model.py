@@ -24,6 +24,13 @@ from .agents import (
     StartupPopulation,
 )
 from .funding import allocate_by_group, niche_weights, own_views
+from .kernels import (
+    city_subsidies,
+    niche_leaders,
+    revenue_shares,
+    top_quantile,
+    update_status,
+)
 from .market import DOM, HI, LIC, clear_market
 from .params import CITIES, GENAI_NICHES, NICHES, Params
 
@@ -42,27 +49,30 @@ def _month_label(index: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
-def _group_max(values: np.ndarray, group: np.ndarray, k: int) -> np.ndarray:
-    """Largest value per group 0..k-1 (-inf for an empty group); one pass per group, which
-    for a handful of niches is far faster than ``np.maximum.at``."""
-    out = np.full(k, -np.inf)
-    for g in range(k):
-        vals = values[group == g]
-        if len(vals):
-            out[g] = vals.max()
-    return out
-
-
 def _top_quantile(values: np.ndarray, rank: float) -> float:
     """The value with ``rank`` values above it, as ``np.quantile(values, 1 - rank / n)``
-    (linear interpolation, clipped to the sample), by partition rather than a full quantile
-    call: this runs seven times a month."""
-    n = len(values)
-    h = (n - 1) * min(max(1.0 - rank / n, 0.0), 1.0)
-    lo = int(h)
-    hi = min(lo + 1, n - 1)
-    part = np.partition(values, (lo, hi)) if n > 2 else np.sort(values)
-    return float(part[lo] + (h - lo) * (part[hi] - part[lo]))
+    (linear interpolation, clipped to the sample), by one partition
+    (:func:`statecraft.kernels.top_quantile`)."""
+    return float(top_quantile(np.asarray(values, dtype=float), float(rank)))
+
+
+class _ScalarCollector(mesa.DataCollector):
+    """Mesa's DataCollector for model reporters that return numbers.
+
+    Mesa deep-copies every reported value so that a reporter returning a mutable object is
+    not changed afterwards; every reporter in :data:`statecraft.metrics.REPORTERS` returns a
+    Python number, so the copy is skipped (about a tenth of a run's cost otherwise). The
+    first month goes through Mesa's own ``collect``, which validates the reporters.
+    """
+
+    def collect(self, model: mesa.Model) -> None:
+        if not self._validated:
+            super().collect(model)
+            return
+        if hasattr(self, "_collection_steps"):
+            self._collection_steps.append(model.time)
+        for var, reporter in self.model_reporters.items():
+            self.model_vars[var].append(reporter(model))
 
 
 def month_range(start: str, end: str) -> list[str]:
@@ -178,7 +188,7 @@ class StatecraftModel(mesa.Model):
         self._seed_population()
         self._funding0 = 0.0  # money open to startups in the first month (set in step 1)
 
-        self.datacollector = mesa.DataCollector(model_reporters=metrics.REPORTERS)
+        self.datacollector = _ScalarCollector(model_reporters=metrics.REPORTERS)
 
     # --- initialisation ----------------------------------------------------------------------
     def _new_startups(self, n: int, capability: np.ndarray, cash_factor: np.ndarray) -> None:
@@ -296,39 +306,25 @@ class StatecraftModel(mesa.Model):
         self._voucher_city = s.city.copy()
         if len(s) == 0:
             return
-        young = (self.steps - s.birth_step) <= p.research_subsidy_age_months
-        # M7: a share of research costs (burn other than compute), for covered startups only.
-        research_need = np.where(
-            young & s.research_covered,
-            p.research_subsidy_rate * (1.0 - p.compute_spend_share) * s.burn,
-            0.0,
+        # M7: a share of research costs (burn other than compute), for covered startups only;
+        # then vouchers, model discounts and data (see :func:`statecraft.kernels.city_subsidies`).
+        voucher, cash, paid = city_subsidies(
+            s.city,
+            s.niche,
+            s.burn,
+            self.steps - s.birth_step,
+            s.research_covered,
+            self.niche_w,
+            np.array([fund.balance[SUBSIDY] for fund in self.funds]),
+            p.research_subsidy_age_months,
+            p.research_subsidy_rate,
+            p.compute_spend_share,
+            p.cash_subsidy_cap,
+            p.voucher_match,
+            np.array(
+                [p.subsidy_split_compute, p.subsidy_split_model_discount, p.subsidy_split_data]
+            ),
         )
-        cash_cap = p.cash_subsidy_cap * s.burn
-        compute_spend = p.compute_spend_share * s.burn
-        n_f = len(self.funds)
-        need_by_city = np.bincount(s.city, weights=research_need, minlength=n_f)
-        w_self = self.niche_w[s.city, s.niche] * s.burn
-        w_by_city = np.bincount(s.city, weights=w_self, minlength=n_f)
-        research_frac = np.zeros(n_f)
-        pot = np.zeros((n_f, 3))  # compute, model discount, data budgets per city
-        split = np.array(
-            [p.subsidy_split_compute, p.subsidy_split_model_discount, p.subsidy_split_data]
-        )
-        for f, fund in enumerate(self.funds):
-            bal = fund.balance[SUBSIDY]
-            if need_by_city[f] > 0:
-                research_frac[f] = min(1.0, bal / need_by_city[f])
-            rest = bal - research_frac[f] * need_by_city[f]
-            pot[f] = max(rest, 0.0) * split
-        research = research_need * research_frac[s.city]
-        share = np.divide(
-            w_self, w_by_city[s.city], out=np.zeros(len(s)), where=w_by_city[s.city] > 0
-        )
-        voucher = np.minimum(share * pot[s.city, 0], p.voucher_match * compute_spend)
-        cash_room = np.maximum(cash_cap - research, 0.0)
-        discount_data = np.minimum(share * (pot[s.city, 1] + pot[s.city, 2]), cash_room)
-        cash = research + discount_data
-        paid = np.bincount(s.city, weights=cash, minlength=n_f)
         for f, fund in enumerate(self.funds):
             fund.pay(SUBSIDY, paid[f])
         # Vouchers are paid when spent, after the market (unspendable vouchers stay with the fund).
@@ -536,15 +532,7 @@ class StatecraftModel(mesa.Model):
         per niche at full scale, as a quantile of the niche's startups (see
         :meth:`_leading_labs`). Niches without startups get -inf and +inf."""
         s = self.startups
-        best = np.full(k, -np.inf)
-        lead = np.full(k, np.inf)
-        rank = self.p.frontier_labs * self.p.scale / k
-        for g in range(k):
-            cap = s.capability[s.niche == g]
-            if len(cap):
-                best[g] = cap.max()
-                lead[g] = _top_quantile(cap, rank)
-        return best, lead
+        return niche_leaders(s.capability, s.niche, k, self.p.frontier_labs * self.p.scale / k)
 
     def _leading_labs(self) -> float:
         """Capability of the leading domestic labs: the ``frontier_labs``-th best at full scale.
@@ -577,6 +565,7 @@ class StatecraftModel(mesa.Model):
         absorb = -np.expm1(-skill * np.log2(1.0 + s.compute / p.reference_compute))
         # Own progress never outpaces the frontier (pace <= 1), and the catch-up steps are exact
         # exponential relaxations, so capability never passes the frontier or the open level.
+        # (Whole-array numpy here: its vectorised exp and log beat a compiled scalar loop.)
         cap = s.capability + pace / p.us_frontier_doubling_months
         cap = self.frontier - (self.frontier - cap) * np.exp(-p.frontier_diffusion * absorb)
         below_open = np.maximum(self.open_source_level - cap, 0.0)
@@ -584,59 +573,58 @@ class StatecraftModel(mesa.Model):
         s.capability = np.minimum(cap, self.frontier)
         self.domestic_best = self._leading_labs()
         d = p.us_frontier_doubling_months
-        gap = (self.frontier - s.capability) * d
         k = len(NICHES)
         niche_best, niche_lead = self._niche_leaders(k)
-        behind_niche = (niche_best[s.niche] - s.capability) * d
-        behind = (self.domestic_best - s.capability) * d
         # Produced capability: within reach of its own niche's leading labs (the same
-        # scale-free rank as the national measure, shared among the niches).
-        s.produced |= (niche_lead[s.niche] - s.capability) * d <= p.produced_gap_months
-
-        genai = self.genai[s.niche]
-        # Approvals exist only under the generative-AI rules (S2); before them generative
-        # models sell like the others.
+        # scale-free rank as the national measure, shared among the niches). Approvals exist
+        # only under the generative-AI rules (S2); before them generative models sell like
+        # the others. Revenue goes to approved generative models and to other startups within
+        # ``useful_gap_months`` of their niche's best.
         rules = t >= self.rules_index
-        if rules:
-            eligible = genai & ~s.approved & (behind <= p.approval_gap_months)
-            approve = eligible & (self.rng.random(len(s)) < p.approval_probability)
-            s.approved |= approve
-            self.approvals_total += int(approve.sum())
-
-        release = (
-            s.produced
-            & (s.capability >= self.open_source_level)
-            & (self.rng.random(len(s)) < p.open_source_propensity)
+        u_approve = self.rng.random(len(s)) if rules else s.capability
+        u_release = self.rng.random(len(s))
+        approved, released, top, earning = update_status(
+            s.capability,
+            s.niche,
+            self.genai,
+            s.approved,
+            s.produced,
+            s.released,
+            u_approve,
+            u_release,
+            rules,
+            niche_best,
+            niche_lead,
+            self.domestic_best,
+            d,
+            p.produced_gap_months,
+            p.approval_gap_months,
+            p.approval_probability,
+            self.open_source_level,
+            p.open_source_propensity,
+            p.useful_gap_months,
         )
-        if release.any():
-            s.released |= release
+        self.approvals_total += approved
+        if released:
             # The open level follows the leading labs: a release above them (the best of many
             # releasers, which grows with N) lifts it only to their level.
-            top = min(float(s.capability[release].max()), self.domestic_best)
-            self.open_source_level = max(self.open_source_level, top)
-            self.releases = int(release.sum())
-            self.releases_total += self.releases
+            self.open_source_level = max(self.open_source_level, min(top, self.domestic_best))
+            self.releases = released
+            self.releases_total += released
 
         # Revenue: each niche's pool, shrunk by crowding (S4), shared by capability.
-        useful = behind_niche <= p.useful_gap_months
-        earning = np.where(genai, s.approved, useful) if rules else useful
-        n_k = np.bincount(s.niche, weights=earning, minlength=k)
         market = (
             p.ai_market_usd_bn_per_year * 1e3 * p.scale / 12.0 * self.adoption / p.initial_adoption
         )
-        pool = market * self.true_value / self.true_value.sum()
-        pool /= 1.0 + p.price_competition * n_k / (p.crowding_reference * p.scale)
-        cmax = _group_max(np.where(earning, s.capability, -np.inf), s.niche, k)
-        weight = np.where(
+        s.revenue, share, _ = revenue_shares(
+            s.capability,
+            s.niche,
             earning,
-            np.exp2(
-                p.revenue_capability_elasticity * np.minimum(s.capability - cmax[s.niche], 0.0)
-            ),
-            0.0,
+            k,
+            market * self.true_value / self.true_value.sum(),
+            p.price_competition / (p.crowding_reference * p.scale),
+            p.revenue_capability_elasticity,
         )
-        wsum = np.bincount(s.niche, weights=weight, minlength=k)
-        share = np.divide(weight, wsum[s.niche], out=np.zeros(len(s)), where=wsum[s.niche] > 0)
-        s.revenue = share * pool[s.niche]
         self.niche_revenue = np.bincount(s.niche, weights=s.revenue, minlength=k)
 
         s.cash += s.revenue + s.subsidy_cash - s.burn + self._unspent_compute
@@ -652,7 +640,7 @@ class StatecraftModel(mesa.Model):
                     "niche": NICHES[s.niche[i]],
                     "city": CITIES[s.city[i]],
                     "date": self.month,
-                    "gap_months": float(gap[i]),
+                    "gap_months": float((self.frontier - s.capability[i]) * d),
                     "state_received_usd_bn": float(s.state_received[i]) * 1e-3,
                 }
             )
