@@ -106,7 +106,12 @@ def add_parsers(sub) -> None:
         default=None,
         help="calibration file: parameters, priors, budget (default: shipped calibrate.toml)",
     )
-    c.add_argument("--budget", type=_positive(int), default=None, help="override: max runs")
+    c.add_argument(
+        "--budget",
+        type=_positive(int),
+        default=None,
+        help="override: max candidates (each runs on the file's `seeds` seeds)",
+    )
     c.add_argument(
         "--population", type=_positive(int), default=None, help="override: particles per round"
     )
