@@ -464,11 +464,22 @@ def calibrate(
         db = out / "abc.db"
         db.unlink(missing_ok=True)
         abc.new(f"sqlite:///{db.resolve()}", {"distance": 0.0})
-        history = abc.run(
-            minimum_epsilon=cfg.min_epsilon,
-            max_nr_populations=cfg.generations,
-            max_total_nr_simulations=cfg.budget,
-        )
+        degenerated = ""
+        try:
+            history = abc.run(
+                minimum_epsilon=cfg.min_epsilon,
+                max_nr_populations=cfg.generations,
+                max_total_nr_simulations=cfg.budget,
+            )
+        except AssertionError as exc:
+            # pyabc asserts that a generation's importance weights sum to a finite number; with
+            # few particles in many dimensions the proposal density can underflow and the
+            # weights become infinite. The generations completed before are valid: stop there.
+            history = abc.history
+            degenerated = (
+                f"generation {history.n_populations + 1} failed ({exc}); raise the population "
+                f"(now {cfg.population}) for a smoother proposal"
+            )
     finally:
         if client is not None:
             client.close()
@@ -562,7 +573,10 @@ def calibrate(
     predictive.to_csv(out / "predictive.csv", index=False)
 
     stop = (
-        f"budget exhausted after {sims} candidates (epsilon {epsilon:.3g} > min_epsilon "
+        f"stopped early: {degenerated}; the posterior is the last complete generation "
+        f"({history.n_populations} generations, {sims} candidates, epsilon {epsilon:.3g})"
+        if degenerated
+        else f"budget exhausted after {sims} candidates (epsilon {epsilon:.3g} > min_epsilon "
         f"{cfg.min_epsilon:g}); the posterior is the last complete generation"
         if exhausted
         else f"stopped after {history.n_populations} generations, {sims} candidates, "
