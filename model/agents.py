@@ -355,5 +355,6 @@ class StartupPopulation:
 
     def compact(self, keep: np.ndarray) -> None:
         """Keep only the rows where ``keep`` is true."""
+        rows = np.flatnonzero(keep)  # one index for all columns: faster than 22 boolean masks
         for name in self.FLOAT + self.INT + self.BOOL:
-            setattr(self, name, getattr(self, name)[keep])
+            setattr(self, name, getattr(self, name).take(rows))

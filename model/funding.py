@@ -73,28 +73,70 @@ def niche_weights(
     too. Imitation feeds on itself through ``recent_equity``: a niche that other cities back
     attracts more of each city's money next month, so herds form from the cities' interaction.
     """
-    own = own_views(perceived_value, taste)
-    hot = np.zeros_like(perceived_value)
-    hot[int(np.argmax(perceived_value))] = 1.0
-    total = recent_equity.sum(axis=0, keepdims=True)
-    others = np.maximum(total - recent_equity, 0.0)
-    osum = others.sum(axis=1, keepdims=True)
-    mix = others / np.where(osum > 0, osum, 1.0)  # shares, so the power cannot overflow
-    peer = mix**conformity if conformity > 0 else (mix > 0).astype(float)
-    peer_sum = peer.sum(axis=1, keepdims=True)
-    has_peer = peer_sum > 0
-    peer = np.where(has_peer, peer / np.where(has_peer, peer_sum, 1.0), hot[None, :])
-    imitate = (1.0 - signal_weight) * peer + signal_weight * hot[None, :]
-    attract = (1.0 - herding) * own + herding * imitate
-    with np.errstate(invalid="ignore", divide="ignore"):
-        others_share = np.where(total > 0, others / total, 0.0)
-    penalty = coordination * others_share
-    taken = (attract * penalty).sum(axis=1, keepdims=True)
-    # What is taken goes to the fund's own view of the niches others leave free.
-    free = own * (1.0 - penalty)
-    free_sum = free.sum(axis=1, keepdims=True)
-    target = np.where(free_sum > 1e-12, free / np.where(free_sum > 0, free_sum, 1.0), own)
-    return attract * (1.0 - penalty) + target * taken
+    return _niche_weights(
+        np.asarray(perceived_value, dtype=float),
+        np.asarray(taste, dtype=float),
+        np.asarray(recent_equity, dtype=float),
+        float(herding),
+        float(coordination),
+        float(conformity),
+        float(signal_weight),
+    )
+
+
+@njit(cache=True)
+def _niche_weights(
+    value, taste, recent, herding, coordination, conformity, signal_weight
+):  # pragma: no cover (compiled)
+    """The rule of :func:`niche_weights`, one fund and niche at a time (the arrays are a few
+    funds by a few niches, where numpy's per-call overhead is most of the cost)."""
+    n_f, k = taste.shape
+    hot = np.argmax(value)
+    total = np.zeros(k)
+    for f in range(n_f):
+        for j in range(k):
+            total[j] += recent[f, j]
+    out = np.empty((n_f, k))
+    own = np.empty(k)
+    peer = np.empty(k)
+    free = np.empty(k)
+    for f in range(n_f):
+        own_sum = 0.0
+        for j in range(k):
+            own[j] = taste[f, j] * value[j]
+            own_sum += own[j]
+        for j in range(k):
+            own[j] = own[j] / own_sum if own_sum > 0 else 1.0 / k
+        osum = 0.0
+        for j in range(k):
+            peer[j] = max(total[j] - recent[f, j], 0.0)
+            osum += peer[j]
+        peer_sum = 0.0
+        for j in range(k):
+            mix = peer[j] / osum if osum > 0 else peer[j]
+            if conformity > 0:
+                peer[j] = mix**conformity
+            else:
+                peer[j] = 1.0 if mix > 0 else 0.0
+            peer_sum += peer[j]
+        taken = 0.0
+        free_sum = 0.0
+        for j in range(k):
+            hot_j = 1.0 if j == hot else 0.0
+            p = peer[j] / peer_sum if peer_sum > 0 else hot_j
+            imitate = (1.0 - signal_weight) * p + signal_weight * hot_j
+            attract = (1.0 - herding) * own[j] + herding * imitate
+            others = max(total[j] - recent[f, j], 0.0)
+            share = others / total[j] if total[j] > 0 else 0.0
+            penalty = coordination * share
+            taken += attract * penalty
+            out[f, j] = attract * (1.0 - penalty)
+            free[j] = own[j] * (1.0 - penalty)
+            free_sum += free[j]
+        for j in range(k):
+            target = free[j] / free_sum if free_sum > 1e-12 else own[j]
+            out[f, j] += target * taken
+    return out
 
 
 def allocate_by_group(
@@ -121,39 +163,30 @@ def allocate_by_group(
     group = np.asarray(group, dtype=np.int64)
     if len(group) and (group.min() < 0 or group.max() >= len(budget)):
         raise ValueError("allocate_by_group: a group index is outside the budget array")
+    score = np.asarray(score, dtype=float)
+    # numpy's stable sort beats a compiled one; ties keep the candidates' order.
+    by_score = np.argsort(-score, kind="stable")
     return _allocate(
-        group,
-        np.asarray(cost, dtype=float),
-        np.asarray(score, dtype=float),
-        np.asarray(budget, dtype=float),
+        group, np.asarray(cost, dtype=float), by_score, np.asarray(budget, dtype=float)
     )
 
 
 @njit(cache=True)
-def _allocate(group, cost, score, budget):  # pragma: no cover (compiled)
-    """Counting sort by group (stable), a stable sort by descending score within each group
-    (ties keep the candidates' order), then a running total against the group's budget."""
+def _allocate(group, cost, by_score, budget):  # pragma: no cover (compiled)
+    """A stable counting sort of the score order by group, then a running total of each
+    group's cost in that order against the group's budget."""
     n = len(group)
     n_groups = len(budget)
     funded = np.zeros(n, dtype=np.bool_)
-    starts = np.zeros(n_groups + 1, dtype=np.int64)
-    for i in range(n):
-        starts[group[i] + 1] += 1
-    for g in range(n_groups):
-        starts[g + 1] += starts[g]
-    order = np.empty(n, dtype=np.int64)
-    pos = starts[:-1].copy()
-    for i in range(n):
-        order[pos[group[i]]] = i
-        pos[group[i]] += 1
-    for g in range(n_groups):
-        lo, hi = starts[g], starts[g + 1]
-        if hi == lo:
+    total = np.zeros(n_groups)
+    stopped = np.zeros(n_groups, dtype=np.bool_)
+    for i in by_score:
+        g = group[i]
+        if stopped[g]:
             continue
-        idx = order[lo:hi]
-        ranked = idx[np.argsort(-score[idx], kind="mergesort")]
-        total = 0.0
-        for i in ranked:
-            total += cost[i]
-            funded[i] = total <= budget[g]
+        total[g] += cost[i]
+        if total[g] <= budget[g]:
+            funded[i] = True
+        else:
+            stopped[g] = True  # the running total only grows: nobody later fits
     return funded

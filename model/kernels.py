@@ -20,6 +20,9 @@ from numba import njit
 __all__ = [
     "city_subsidies",
     "niche_leaders",
+    "overlap",
+    "relocate",
+    "revenue_hhi",
     "revenue_shares",
     "top_quantile",
     "update_status",
@@ -223,3 +226,74 @@ def update_status(
         useful = (niche_best[g] - c) * doubling <= useful_gap
         earning[i] = approved[i] if (rules and genai) else useful
     return n_approved, n_released, top, earning
+
+
+@njit(cache=True)
+def relocate(cand, city, niche, raised, niche_w, balance, order, ratio):  # pragma: no cover
+    """Relocation offers (M8), one fund at a time in ``order``: a fund lures candidates from
+    other cities in niches it weights above average (``1 / k``), offering ``ratio`` times the
+    round just raised, in candidate order while its relocation balance lasts (the first offer
+    it cannot afford ends its list). Returns each candidate's new city (-1: stays), the offer,
+    and what each fund pays."""
+    n = len(cand)
+    k = niche_w.shape[1]
+    dest = np.full(n, -1, dtype=np.int64)
+    offer = np.zeros(n)
+    paid = np.zeros(len(balance))
+    for f in order:
+        if balance[f] <= 0.0:
+            continue
+        total = 0.0
+        for m in range(n):
+            i = cand[m]
+            if dest[m] >= 0 or city[i] == f or niche_w[f, niche[i]] <= 1.0 / k:
+                continue
+            amount = ratio * raised[i]
+            total += amount
+            if total > balance[f]:
+                break
+            dest[m] = f
+            offer[m] = amount
+            paid[f] += amount
+    return dest, offer, paid
+
+
+@njit(cache=True)
+def overlap(x, size):  # pragma: no cover (compiled)
+    """Money-weighted mean of ``sum_k x[f, k] x[g, k]`` over pairs of different funds."""
+    n_f, k = x.shape
+    num = 0.0
+    den = 0.0
+    for f in range(n_f):
+        for g in range(n_f):
+            if f == g:
+                continue
+            w = size[f] * size[g]
+            dot = 0.0
+            for j in range(k):
+                dot += x[f, j] * x[g, j]
+            num += dot * w
+            den += w
+    return num / den if den > 0 else 0.0
+
+
+@njit(cache=True)
+def revenue_hhi(revenue, niche, k):  # pragma: no cover (compiled)
+    """Revenue-weighted mean over niches of each niche's Herfindahl–Hirschman index."""
+    niche_rev = np.zeros(k)
+    total = 0.0
+    for i in range(len(revenue)):
+        niche_rev[niche[i]] += revenue[i]
+        total += revenue[i]
+    if total <= 0.0:
+        return 0.0
+    hhi = np.zeros(k)
+    for i in range(len(revenue)):
+        g = niche[i]
+        if niche_rev[g] > 0.0:
+            share = revenue[i] / niche_rev[g]
+            hhi[g] += share * share
+    out = 0.0
+    for g in range(k):
+        out += hhi[g] * niche_rev[g]
+    return out / total

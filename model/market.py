@@ -167,6 +167,27 @@ def _newton(x, lo, supply, weights, budgets, perf, on, eps, sigma, eta, ref):  #
     return x, it
 
 
+@njit(cache=True)
+def _settle(x, lo, supply, weights, budgets, perf, on, eps, sigma, eta, ref):  # pragma: no cover
+    """Prices, units bought (n_buyers, 4), units offered and units rationed at log prices ``x``:
+    each channel delivers ``min(demand, offered)``, shared in proportion to demand."""
+    p = np.exp(x)
+    share, spend, demand = _demand(p, weights, budgets, perf, on, sigma, eta, ref)
+    nb = weights.shape[0]
+    units = np.zeros((nb, 4))
+    offered = np.zeros(4)
+    rationed = 0.0
+    for j in range(4):
+        if on[j]:
+            offered[j] = supply[j] * math.exp(eps[j] * (x[j] - lo[j]))
+        sold = min(demand[j], offered[j])
+        fill = sold / demand[j] if demand[j] > 0.0 else 0.0
+        rationed += demand[j] - sold
+        for b in range(nb):
+            units[b, j] = spend[b] * share[b, j] / p[j] * fill
+    return p, units, offered, rationed
+
+
 def clear_market(
     supply: np.ndarray,
     floor: np.ndarray,
@@ -214,43 +235,19 @@ def clear_market(
     on = (supply > 0) & (perf > 0)
     lo = np.log(floor)
     x = lo.copy() if start is None else np.maximum(np.log(start), lo)
-    x, it = _newton(
-        x,
-        lo,
-        supply,
-        weights,
-        budgets,
-        perf,
-        on,
-        eps,
-        float(substitution),
-        float(price_elasticity),
-        float(ref_price),
+    sigma, eta = float(substitution), float(price_elasticity)
+    x, it = _newton(x, lo, supply, weights, budgets, perf, on, eps, sigma, eta, float(ref_price))
+    p, units, offered, rationed = _settle(
+        x, lo, supply, weights, budgets, perf, on, eps, sigma, eta, ref_price
     )
-    p = np.exp(x)
-    share, spend, demand = _demand(
-        p,
-        weights,
-        budgets,
-        perf,
-        on,
-        float(substitution),
-        float(price_elasticity),
-        float(ref_price),
-    )
-    offered = np.where(on, supply * np.exp(eps * (x - lo)), 0.0)
-    sold = np.minimum(demand, offered)
-    fill = np.divide(sold, demand, out=np.zeros(4), where=demand > 0)
-    units = spend[:, None] * share / p * fill
-    spent = units @ p
     ref = ref_price if ref_price > 0 else 1.0
     return MarketResult(
         price=p,
         units=units,
-        spent=spent,
+        spent=units @ p,
         effective=units @ perf,
         offered=offered,
         wanted_at_list=budgets / ref,
-        rationed_units=float((demand - sold).sum()),
+        rationed_units=rationed,
         iterations=it,
     )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .kernels import overlap, revenue_hhi
 from .market import DOM
 
 if TYPE_CHECKING:
@@ -81,10 +82,7 @@ def state_to_startups_cum_usd_bn(model: StatecraftModel) -> float:
 
 def _overlap(x: np.ndarray, size: np.ndarray) -> float:
     """Money-weighted mean overlap ``sum_k x[f, k] x[g, k]`` over pairs of different funds."""
-    pair = np.outer(size, size)
-    np.fill_diagonal(pair, 0.0)
-    total = pair.sum()
-    return float(((x @ x.T) * pair).sum() / total) if total > 0 else 0.0
+    return float(overlap(np.asarray(x, dtype=float), np.asarray(size, dtype=float)))
 
 
 def duplication_index(model: StatecraftModel) -> float:
@@ -273,14 +271,7 @@ def market_hhi(model: StatecraftModel) -> float:
     """Revenue concentration: each niche's Herfindahl–Hirschman index (shares in 0–1),
     weighted by the niche's share of total revenue. 1 = one firm per niche."""
     s = model.startups
-    rev = s.revenue
-    total = rev.sum()
-    if total <= 0:
-        return 0.0
-    niche_rev = np.bincount(s.niche, weights=rev, minlength=len(model.niche_names))
-    share = np.divide(rev, niche_rev[s.niche], out=np.zeros(len(s)), where=niche_rev[s.niche] > 0)
-    hhi_k = np.bincount(s.niche, weights=share**2, minlength=len(model.niche_names))
-    return float((hhi_k * niche_rev).sum() / total)
+    return float(revenue_hhi(s.revenue, s.niche, len(model.niche_names)))
 
 
 def open_source_releases(model: StatecraftModel) -> int:

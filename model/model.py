@@ -27,6 +27,7 @@ from .funding import allocate_by_group, niche_weights, own_views
 from .kernels import (
     city_subsidies,
     niche_leaders,
+    relocate,
     revenue_shares,
     top_quantile,
     update_status,
@@ -276,7 +277,7 @@ class StatecraftModel(mesa.Model):
         self._exits()
         self._entry()
         self._adoption()
-        self.equity_history = np.roll(self.equity_history, 1, axis=0)
+        self.equity_history[1:] = self.equity_history[:-1]  # the oldest month drops out
         self.equity_history[0] = self._equity_month
         self.niche_rows.append(self._niche_snapshot())
         self.datacollector.collect(self)
@@ -398,24 +399,31 @@ class StatecraftModel(mesa.Model):
             return
         accepts = self.rng.random(len(raised)) < p.relocation_acceptance
         cand = raised[accepts]
-        moved = np.zeros(len(cand), dtype=bool)
-        k = len(NICHES)
-        for f in self.rng.permutation(len(self.funds)):
-            fund = self.funds[f]
-            want = (~moved) & (s.city[cand] != f) & (self.niche_w[f, s.niche[cand]] > 1.0 / k)
-            if not want.any() or fund.balance[RELOCATION] <= 0:
-                continue
-            offer = p.relocation_incentive_ratio * s.round_this_month[cand[want]]
-            ok = np.cumsum(offer) <= fund.balance[RELOCATION]
-            chosen = cand[want][ok]
-            paid = fund.pay(RELOCATION, offer[ok].sum())
-            s.cash[chosen] += offer[ok]
-            s.state_received[chosen] += offer[ok]
-            s.city[chosen] = f
-            moved[np.flatnonzero(want)[ok]] = True
-            self.flow["state_relocation"] += paid
-            self.cum["state_to_startups"] += paid
-            self.relocations += len(chosen)
+        order = self.rng.permutation(len(self.funds))
+        balance = np.array([fund.balance[RELOCATION] for fund in self.funds])
+        dest, offer, paid = relocate(
+            cand,
+            s.city,
+            s.niche,
+            s.round_this_month,
+            self.niche_w,
+            balance,
+            order,
+            p.relocation_incentive_ratio,
+        )
+        moved = dest >= 0
+        if not moved.any():
+            return
+        chosen = cand[moved]
+        s.cash[chosen] += offer[moved]
+        s.state_received[chosen] += offer[moved]
+        s.city[chosen] = dest[moved]
+        for f, fund in enumerate(self.funds):
+            if paid[f] > 0:
+                amount = fund.pay(RELOCATION, paid[f])
+                self.flow["state_relocation"] += amount
+                self.cum["state_to_startups"] += amount
+        self.relocations += int(moved.sum())
 
     def _chip_floor(self) -> np.ndarray:
         """Lowest price each channel sells at (US$ m per k accelerators)."""
@@ -509,7 +517,7 @@ class StatecraftModel(mesa.Model):
 
         units = res.units.sum(axis=0)
         self.units_month = units
-        self.units_history = np.roll(self.units_history, 1, axis=0)
+        self.units_history[1:] = self.units_history[:-1]
         self.units_history[0] = units
         dom_units = units[DOM]
         from_foundry = min(dom_units, self.foundry.supply)

@@ -50,3 +50,41 @@ def test_coordination_works_even_when_every_fund_chases_the_hot_niche():
     np.testing.assert_allclose(coord.sum(axis=1), 1.0)
     assert (herd[:, 1] == 1.0).all()
     assert (coord[:, 1] < 0.5).all()  # most of the money moves to the other niches
+
+
+def _weights_as_documented(value, taste, recent, herding, coordination, conformity, signal):
+    """The Notes of `niche_weights`, transcribed into whole-array numpy."""
+    own = taste * value[None, :]
+    own = own / own.sum(axis=1, keepdims=True)
+    hot = np.eye(len(value))[np.argmax(value)]
+    total = recent.sum(axis=0, keepdims=True)
+    others = np.maximum(total - recent, 0.0)
+    osum = others.sum(axis=1, keepdims=True)
+    mix = others / np.where(osum > 0, osum, 1.0)
+    peer = mix**conformity if conformity > 0 else (mix > 0).astype(float)
+    psum = peer.sum(axis=1, keepdims=True)
+    peer = np.where(psum > 0, peer / np.where(psum > 0, psum, 1.0), hot[None, :])
+    attract = (1 - herding) * own + herding * ((1 - signal) * peer + signal * hot[None, :])
+    share = np.divide(others, total, out=np.zeros_like(others), where=total > 0)
+    penalty = coordination * share
+    free = own * (1 - penalty)
+    fsum = free.sum(axis=1, keepdims=True)
+    target = np.where(fsum > 1e-12, free / np.where(fsum > 0, fsum, 1.0), own)
+    return attract * (1 - penalty) + target * (attract * penalty).sum(axis=1, keepdims=True)
+
+
+def test_compiled_niche_weights_follow_the_documented_rule():
+    rng = np.random.default_rng(7)
+    for trial in range(300):
+        value = rng.uniform(0.1, 3.0, 7)
+        taste = rng.lognormal(0.0, 0.5, (6, 7))
+        recent = rng.uniform(0, 5, (6, 7)) * (rng.random((6, 7)) < 0.5)
+        if trial % 4 == 0:
+            recent[1:] = 0.0  # only one city has a record
+        args = (rng.random(), rng.random(), rng.choice([0.0, 0.5, 2.0]), rng.random())
+        w = niche_weights(value, taste, recent, *args)
+        np.testing.assert_allclose(
+            w, _weights_as_documented(value, taste, recent, *args), atol=1e-12
+        )
+        np.testing.assert_allclose(w.sum(axis=1), 1.0, atol=1e-12)
+        assert (w >= -1e-15).all()

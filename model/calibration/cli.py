@@ -78,7 +78,10 @@ def add_parsers(sub) -> None:
         "--top",
         type=_positive(int),
         default=None,
-        help="Morris: how many influential assumptions to keep (default: elbow rule, max 8)",
+        help=(
+            "Morris: how many influential assumptions to keep "
+            "(default: the two strongest of each headline answer)"
+        ),
     )
     s.add_argument(
         "--write-sobol",
