@@ -164,20 +164,30 @@ def allocate_by_group(
     if len(group) and (group.min() < 0 or group.max() >= len(budget)):
         raise ValueError("allocate_by_group: a group index is outside the budget array")
     score = np.asarray(score, dtype=float)
-    # numpy's stable sort beats a compiled one; ties keep the candidates' order.
-    by_score = np.argsort(-score, kind="stable")
+    # numpy's default (SIMD) sort is several times faster than its stable sort or a compiled
+    # one; _allocate then puts tied scores back in the candidates' order, so the result does
+    # not depend on how the sort treats ties.
+    by_score = np.argsort(-score)
     return _allocate(
-        group, np.asarray(cost, dtype=float), by_score, np.asarray(budget, dtype=float)
+        group, np.asarray(cost, dtype=float), by_score, score, np.asarray(budget, dtype=float)
     )
 
 
 @njit(cache=True)
-def _allocate(group, cost, by_score, budget):  # pragma: no cover (compiled)
-    """A stable counting sort of the score order by group, then a running total of each
-    group's cost in that order against the group's budget."""
+def _allocate(group, cost, by_score, score, budget):  # pragma: no cover (compiled)
+    """Tied scores in candidate order, then a running total of each group's cost in score
+    order against the group's budget."""
     n = len(group)
     n_groups = len(budget)
     funded = np.zeros(n, dtype=np.bool_)
+    start = 0
+    while start < n:  # a run of equal scores: sort its (few) indices ascending
+        end = start + 1
+        while end < n and score[by_score[end]] == score[by_score[start]]:
+            end += 1
+        if end - start > 1:
+            by_score[start:end] = np.sort(by_score[start:end])
+        start = end
     total = np.zeros(n_groups)
     stopped = np.zeros(n_groups, dtype=np.bool_)
     for i in by_score:

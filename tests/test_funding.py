@@ -88,3 +88,13 @@ def test_compiled_niche_weights_follow_the_documented_rule():
         )
         np.testing.assert_allclose(w.sum(axis=1), 1.0, atol=1e-12)
         assert (w >= -1e-15).all()
+
+
+def test_tied_scores_are_funded_in_candidate_order():
+    """The sort that ranks candidates may order ties any way; the allocation must not."""
+    group = np.zeros(8, dtype=int)
+    score = np.array([1.0, 2.0, 2.0, 2.0, 0.0, 2.0, 2.0, 2.0])
+    funded = allocate_by_group(group, np.ones(8), score, np.array([3.0]))
+    assert funded.tolist() == [False, True, True, True, False, False, False, False]
+    shuffled = allocate_by_group(group[::-1], np.ones(8), score[::-1], np.array([3.0]))
+    assert shuffled.tolist() == [True, True, True, False, False, False, False, False]
