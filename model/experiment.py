@@ -240,6 +240,14 @@ class Experiment:
             # not a change of luck.
             per = len(self.factors) + 1
             reps = [reps[(i // per) * per] for i in range(len(pts))]
+        elif self.design == "saltelli":
+            # Common random numbers per base sample j: A_j and every AB_ij (A_j with one factor
+            # from B_j) run on A_j's seeds, B_j on its own. The seed then acts as one more
+            # input that AB_i takes from A: Jansen's total index, E[(f(A) - f(AB_i))^2] / 2V,
+            # no longer counts seed noise as the factor's effect, and the first-order estimator
+            # E[f(B) (f(AB_i) - f(A))] / V still shares only factor i between B and AB_i.
+            n = self.samples
+            reps = [reps[i] if i // n == 1 else reps[i % n] for i in range(len(pts))]
         runs = []
         for i, row in enumerate(pts.itertuples(index=False)):
             values = {n: f.cast(getattr(row, n)) for n, f in zip(names, self.factors, strict=True)}

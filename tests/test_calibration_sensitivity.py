@@ -65,6 +65,17 @@ def test_morris_design_moves_one_factor_at_a_time(tmp_path):
     assert len(set(seeds)) == 3
 
 
+def test_saltelli_runs_share_seeds_within_a_base_sample(tmp_path):
+    """A_j and every AB_ij run on the same seeds (so the total index does not count seed noise
+    as a factor's effect); B_j has its own, and base samples differ."""
+    n = 4
+    exp = _experiment(tmp_path, "saltelli", n)
+    d = len(exp.factors)
+    seeds = np.array([r.seed for r in exp.runs()]).reshape(d + 2, n)  # A, B, AB_1 .. AB_d
+    assert (seeds[2:] == seeds[0]).all()
+    assert len(set(seeds[0]) | set(seeds[1])) == 2 * n
+
+
 def test_morris_screens_every_sweepable_assumption():
     factors, excluded = morris_factors()
     names = {n for n, _, _ in factors}
