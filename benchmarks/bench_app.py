@@ -171,7 +171,7 @@ def markdown(steps: int, lat: dict[str, list[float]], parts: dict[str, list[floa
         f"{_summary(parts['replay'])} |",
         f"| metric panels: draw + PNG | {_summary(parts['charts'])} |",
         f"| ecosystem view: draw + PNG | {_summary(parts['ecosystem'])} |",
-        f"| for scale: a whole baseline run, 132 months (about 210 ms on the quiet machine, "
+        f"| for scale: a whole baseline run, 132 months (about 160 ms on the quiet machine, "
         f"see *Model speed*) | {_summary(parts['whole run'])} |",
     ]
     return "\n".join(lines) + "\n"

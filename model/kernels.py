@@ -76,7 +76,7 @@ def revenue_shares(
 
     A niche's pool ``pool_base`` shrinks with the number of earning startups in it
     (``/ (1 + crowding * n_earning)``) and is shared by ``2^(elasticity * (c - c_max))``
-    among the earning startups, ``c_max`` the niche's best earning capability (ODD §7.11).
+    among the earning startups, ``c_max`` the niche's best earning capability (ODD §7.16).
     Also returns the niche pools.
     """
     n = len(capability)
@@ -124,7 +124,7 @@ def city_subsidies(
     voucher_match,
     split,
 ):  # pragma: no cover (compiled)
-    """This month's subsidies from each city's subsidy balance (ODD §7.6).
+    """This month's subsidies from each city's subsidy balance (ODD §7.7).
 
     First a share ``research_rate`` of the research costs (burn other than compute) of covered
     startups no older than ``max_age`` months, scaled down pro rata when the city's balance
@@ -192,7 +192,7 @@ def update_status(
     useful_gap,
 ):  # pragma: no cover (compiled)
     """Produced capability, approvals, open releases and who earns revenue this month
-    (ODD §7.10–7.11); updates ``approved``, ``produced`` and ``released`` in place.
+    (ODD §7.14–7.16); updates ``approved``, ``produced`` and ``released`` in place.
 
     ``u_approve`` and ``u_release`` are the month's uniform draws, one per startup
     (``u_approve`` is read only under the rules). Returns the number approved, the number
