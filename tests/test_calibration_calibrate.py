@@ -97,7 +97,7 @@ def test_tiny_calibration_writes_a_scenario_and_never_the_base(tmp_path):
     assert loaded.params.scale == 0.1
     assert "## Calibration of `baseline`" in res.report
     assert "Posterior-predictive" in res.report
-    assert len(res.predictive) == 7 and (res.predictive["q05"] <= res.predictive["q95"]).all()
+    assert len(res.predictive) == 8 and (res.predictive["q05"] <= res.predictive["q95"]).all()
     base = tmp_path / "base.toml"
     base.write_text("[parameters]\nscale = 0.1\n")
     with pytest.raises(CalibrationError, match="would overwrite the scenario"):

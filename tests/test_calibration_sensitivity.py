@@ -4,6 +4,7 @@ import math
 import textwrap
 
 import numpy as np
+import pandas as pd
 import pytest
 from statecraft.calibration.sensitivity import (
     OUTCOMES,
@@ -113,6 +114,13 @@ def test_morris_and_sobol_reports_from_tiny_sweeps(tmp_path):
     assert "Spearman" in text
     for o in OUTCOMES:
         assert f"`{o}`" in text
+    # A cache of outcomes written by other code (here: one outcome short) is not read.
+    cached = next((tmp_path / "m").glob("outcomes-*.parquet"))
+    stale = pd.read_parquet(cached).drop(columns=[next(iter(OUTCOMES))])
+    stale.to_parquet(tmp_path / "m" / "outcomes-0123456789abcdef.parquet")
+    cached.unlink()
+    assert f"`{next(iter(OUTCOMES))}`" in report(tmp_path / "m")
+    assert len(list((tmp_path / "m").glob("outcomes*.parquet"))) == 1
     sob = load_experiment(sobol_file)
     # The Sobol stage takes only the assumptions Morris found influential (which ones depends
     # on the model).

@@ -67,12 +67,14 @@ __all__ = [
     "sobol_indices_ci",
 ]
 
-#: Outcomes computed from each run; the first five answer the README's questions.
+#: Outcomes computed from each run; all but the last two answer the README's questions (the
+#: herding question twice: the wasted share, and the excess over private investors' losses).
 OUTCOMES: dict[str, str] = {
     "gap_2030": "capability gap to the US frontier, Dec 2030 (months) — cut-off question",
     "domestic_share_2027": "domestic share of accelerators, Dec 2027 — C6 / cut-off",
     "domestic_capacity_2030": "domestic foundry capacity, Dec 2030 (k/month) — H20 question",
     "wasted_share_2030": "share of state money to startups wasted by 2030 — herding question",
+    "excess_waste_2030": "state equity wasted beyond private investors' rate, 2030 — herding",
     "devalued_persists_months": "months money keeps flowing to devalued niches — shift question",
     "champions_2030": "live national champions, Dec 2030 — champions question",
     "duplication_index_mean": "duplication index, mean over the run",
@@ -231,6 +233,7 @@ def outcomes(ts: pd.DataFrame, overrides: dict[str, Any]) -> dict[str, float]:
         "domestic_share_2027": value_at(ts, "domestic_share", "2027-12"),
         "domestic_capacity_2030": value_at(ts, "domestic_capacity", end) / params.scale,
         "wasted_share_2030": value_at(ts, "wasted_share", end),
+        "excess_waste_2030": value_at(ts, "excess_waste_share", end),
         "devalued_persists_months": months_devalued_funding_persists(
             ts, params.paradigm_shift_date
         ),
@@ -261,7 +264,11 @@ def _outcome_table(sweep_dir: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
             "--retry-failed first"
         )
     ok_runs = res.runs.loc[res.runs["status"] == "ok"]
-    cache = sweep_dir / "outcomes.parquet"
+    from ..sweep.store import model_code_digest
+
+    # The cache is keyed by the package's code digest: outcomes added or redefined since it was
+    # written are recomputed, not read stale.
+    cache = sweep_dir / f"outcomes-{model_code_digest()}.parquet"
     final = sweep_dir / "final.parquet"
     if cache.is_file() and final.is_file() and cache.stat().st_mtime_ns >= final.stat().st_mtime_ns:
         table = pd.read_parquet(cache)
@@ -277,6 +284,8 @@ def _outcome_table(sweep_dir: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
         rows.append({"run_id": r.run_id, "point": r.point, **fac, **out})
     table = pd.DataFrame(rows).sort_values("point", kind="stable").reset_index(drop=True)
     with contextlib.suppress(OSError):
+        for old in sweep_dir.glob("outcomes*.parquet"):
+            old.unlink()
         table.to_parquet(cache, index=False)
     return table, manifest
 
