@@ -360,15 +360,15 @@ HEADLINE = tuple(o for o in OUTCOMES if o != "calibration_distance")
 
 
 def choose_influential(
-    indices: pd.DataFrame, top: int | None = None, per: int = 2, cap: int = 14
+    indices: pd.DataFrame, top: int | None = None, per: int = 2, cap: int = 16
 ) -> list[str]:
     """The influential factors for the Sobol stage.
 
     By default the ``per`` largest ``mu*`` of each headline outcome (:data:`HEADLINE`), without
     repeats, ordered by :func:`influence`, at most ``cap`` of them (each outcome's strongest
     factor first); with ``top``, the ``top`` most influential. The default cap keeps two for
-    each of the seven headline outcomes: a Saltelli design of 128 base samples over 14 factors
-    is 2,048 runs, about 3 minutes on two cores.
+    each of the eight headline outcomes: a Saltelli design of 256 base samples over 16 factors
+    is 4,608 runs, about 7 minutes on two cores.
     """
     infl = influence(indices)
     if top is not None:
