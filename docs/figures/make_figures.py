@@ -22,29 +22,18 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
-from statecraft.model import StatecraftModel
-from statecraft.params import Params
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1] / "benchmarks"))
+# The probe's settings and its run helper, so that figures and review show the same runs.
+from probe_mechanisms import CUTOFF, STARVE, run  # noqa: E402
+
 SEEDS = range(3)
 SCALE = 0.25
-CUTOFF = {
-    "policy_chips": 1.0,
-    "policy_tools": 1.0,
-    "policy_foundry": 1.0,
-    "policy_licensed": 0.0,
-    "policy_grey_leakage": 0.01,
-}
 
 
 def frames(**kw):
-    out = []
-    for seed in SEEDS:
-        model = StatecraftModel(Params(scale=SCALE, **kw), rng=seed)
-        while model.running:
-            model.step()
-        out.append(model.datacollector.get_model_vars_dataframe())
-    return out
+    return [run(seed, scale=SCALE, **kw)[0] for seed in SEEDS]
 
 
 def stat(fs, column, row=-1):
@@ -105,14 +94,7 @@ def gap_figure():
             "cut-off, no grey, no initial domestic capacity",
         ),
         (
-            {
-                "foreign_supply_k_per_month": 0.0,
-                "domestic_capacity_k_per_month": 0.0,
-                "overseas_foundry_k_per_month": 0.0,
-                "semiconductor_fund_usd_bn_per_year": 0.0,
-                "central_share_semiconductor": 0.0,
-                "central_share_startups": 0.8,
-            },
+            STARVE,
             "no chips at all (starvation)",
         ),
     )  # fmt: skip
