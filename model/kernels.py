@@ -77,7 +77,7 @@ def revenue_shares(
     A niche's pool ``pool_base`` shrinks with the number of earning startups in it
     (``/ (1 + crowding * n_earning)``) and is shared by ``2^(elasticity * (c - c_max))``
     among the earning startups, ``c_max`` the niche's best earning capability (ODD §7.16).
-    Also returns the niche pools.
+    Also returns each niche's revenue (the sum over its startups).
     """
     n = len(capability)
     n_k = np.zeros(k)
@@ -100,12 +100,14 @@ def revenue_shares(
             wsum[g] += weight[i]
     share = np.zeros(n)
     revenue = np.zeros(n)
+    niche_revenue = np.zeros(k)
     for i in range(n):
         g = niche[i]
         if wsum[g] > 0.0:
             share[i] = weight[i] / wsum[g]
             revenue[i] = share[i] * pool[g]
-    return revenue, share, pool
+        niche_revenue[g] += revenue[i]
+    return revenue, share, niche_revenue
 
 
 @njit(cache=True)

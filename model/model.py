@@ -624,7 +624,7 @@ class StatecraftModel(mesa.Model):
         market = (
             p.ai_market_usd_bn_per_year * 1e3 * p.scale / 12.0 * self.adoption / p.initial_adoption
         )
-        s.revenue, share, _ = revenue_shares(
+        s.revenue, share, self.niche_revenue = revenue_shares(
             s.capability,
             s.niche,
             earning,
@@ -633,7 +633,6 @@ class StatecraftModel(mesa.Model):
             p.price_competition / (p.crowding_reference * p.scale),
             p.revenue_capability_elasticity,
         )
-        self.niche_revenue = np.bincount(s.niche, weights=s.revenue, minlength=k)
 
         s.cash += s.revenue + s.subsidy_cash - s.burn + self._unspent_compute
 
