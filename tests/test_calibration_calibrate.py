@@ -128,6 +128,7 @@ def test_degenerate_weights_stop_at_the_last_complete_generation(tmp_path, monke
         workers=1,
     )
     assert "stopped early: generation 2 failed" in res.report
+    assert not res.exhausted  # stopped by the failure, not by the budget
     assert "total weight nan" in scen.read_text()
     assert res.posterior["weight"].sum() == pytest.approx(1.0)
     assert 100 <= load_scenario(scen).params.entry_rate <= 150

@@ -492,7 +492,9 @@ def calibrate(
     pops = history.get_all_populations()
     epsilon = float(pops["epsilon"].iloc[-1])
     sims = int(history.total_nr_simulations)
-    exhausted = epsilon > cfg.min_epsilon and history.n_populations < cfg.generations
+    exhausted = (
+        not degenerated and epsilon > cfg.min_epsilon and history.n_populations < cfg.generations
+    )
     df, w = history.get_distribution(m=0, t=history.max_t)
     names = list(cfg.priors)
     df = df[names].astype(float)
