@@ -234,7 +234,7 @@ def section_random(n, out):
         above = False
         while model.running:
             model.step()
-            above |= bool((model.startups.capability > model.frontier + 1e-12).any())
+            above |= bool((model.startups.capability > model.startups.frontier + 1e-12).any())
         df = model.datacollector.get_model_vars_dataframe()
         money = df.filter(like="_usd_bn").drop(columns=["excess_wasted_usd_bn"])
         key = df.drop(columns=["chip_price_index", "capability_gap_months", "best_capability"])
@@ -244,9 +244,11 @@ def section_random(n, out):
         bad["gap<0"] += int((gap < -1e-9).any())
         worst_gap = min(worst_gap, float(gap.min()) if len(gap) else math.inf)
         bad["above frontier"] += int(above)
-        disbursed = sum(f.disbursed.sum() for f in model.funds)
+        disbursed = sum(f.disbursed.sum() for f in model.city_funds)
         bad["money"] += int(
-            not math.isclose(disbursed, model.cum["state_to_startups"], rel_tol=1e-9, abs_tol=1e-6)
+            not math.isclose(
+                disbursed, model.startups.cum["state_to_startups"], rel_tol=1e-9, abs_tol=1e-6
+            )
         )
         done += 1
     out(

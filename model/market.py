@@ -1,10 +1,14 @@
 """The monthly accelerator market: prices that clear supply and demand (C1, C5–C10).
 
-Four channels: foreign flagship (``hi``), licensed reduced-performance (``lic``, H20-like),
-grey/smuggled (``grey``) and domestic (``dom``). Each month :func:`clear_market` finds the
-prices at which what buyers want equals what sellers offer.
+Participants meet here in two roles. A :class:`Seller` puts :class:`Offer` s on the market (units
+at a floor price, a performance relative to the foreign flagship, a supply elasticity) and books
+its own :class:`Sale` s; a :class:`Buyer` states a budget and a preference weight for each offer
+and takes its :class:`Purchase`. :class:`ComputeMarket` clears any list of buyers against any
+list of sellers; each offer is a channel of the market (today: the foreign vendor's flagship and
+licensed H20-like chips, grey imports, and the domestic designer's chips). The arithmetic below
+is :func:`clear_market`, over arrays, compiled; nothing outside this module indexes a channel.
 
-Demand. Each buyer ``b`` (startups, large platforms, the public compute programme) has a budget
+Demand. Each buyer ``b`` (startups, large platforms, the public compute programme, ...) has a budget
 ``B_b`` and preference weights ``a_bj`` (0 where it will not buy: the state buys domestic only;
 switching friction lowers private buyers' weight on domestic chips, C5). Chips are imperfect
 substitutes judged by their *performance-adjusted* price ``q_j = p_j / perf_j`` (C9: software
@@ -29,41 +33,313 @@ prices, until every channel clears or sits at its floor with unsold supply.
 No cap: prices go as high as it takes. Whatever a residual imbalance leaves is rationed in
 proportion to demand and reported (``rationed_units``). A buyer with no channel on offer spends
 nothing: that is rationing by quantity, reported as unmet demand. The function is pure: it
-returns what each buyer bought and paid, and leaves accounting to the model.
+returns what each buyer bought and paid; :class:`ComputeMarket` hands each participant its part.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
 
-__all__ = ["CHANNELS", "MarketResult", "clear_market"]
-
-CHANNELS = ("hi", "lic", "grey", "dom")
-HI, LIC, GREY, DOM = range(4)
+__all__ = [
+    "Buyer",
+    "Clearing",
+    "ComputeMarket",
+    "MarketResult",
+    "Offer",
+    "Purchase",
+    "Sale",
+    "Seller",
+    "clear_market",
+]
 
 _TOL = 1e-3  # |log D - log Q| at which a channel counts as cleared
 _MAX_ITER = 200
+_HISTORY = 12  # months of units sold kept for trailing shares
 
 
+# --- roles ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class MarketResult:
-    """Outcome of one month's market.
+class Offer:
+    """What one seller puts on the market this month: one channel of the market.
 
     Attributes
     ----------
-    price : ndarray of shape (4,)
-        Clearing price per channel (US$ m per k accelerators), each at least its floor.
-    units : ndarray of shape (n_buyers, 4)
-        k accelerators bought by each buyer per channel.
+    seller : Seller
+        Who books the sale.
+    name : str
+        The channel's name (``flagship``, ``licensed``, ``grey``, ``domestic``, ...).
+    units : float
+        k accelerators offered at the floor price (``Q0``), >= 0.
+    floor : float
+        Lowest price at which they sell (US$ m per k), > 0.
+    performance : float
+        Performance relative to the foreign flagship, >= 0 (0: useless, never bought).
+    elasticity : float
+        Supply elasticity above the floor, >= 0 (0: capacity is capacity).
+    domestic : bool
+        Made by a domestic designer (counts in the domestic share; the state buys only these).
+    """
+
+    seller: Seller
+    name: str
+    units: float
+    floor: float
+    performance: float
+    elasticity: float
+    domestic: bool
+
+
+@dataclass(frozen=True)
+class Sale:
+    """What one offer sold this month: ``units`` (k) at ``price`` (US$ m per k), ``revenue``
+    (US$ m) and the ``offered`` units at that price."""
+
+    units: float
+    price: float
+    revenue: float
+    offered: float
+
+
+@dataclass(frozen=True)
+class Purchase:
+    """What one buyer got this month.
+
+    Attributes
+    ----------
+    budget : float
+        The budget it stated (US$ m).
+    spent : float
+        What it paid (US$ m), never more than ``budget``.
+    effective : float
+        k flagship-equivalent accelerators bought (units times performance).
+    units : ndarray of shape (n_offers,)
+        k accelerators bought from each offer, in the order of :attr:`ComputeMarket.offers`.
+    wanted_at_list : float
+        k flagship-equivalents its whole budget would buy at the flagship list price.
+    """
+
+    budget: float
+    spent: float
+    effective: float
+    units: np.ndarray
+    wanted_at_list: float
+
+
+class Seller:
+    """Role: offers accelerators each month and books its own sales.
+
+    A subclass implements :meth:`offers` and :meth:`book`; the market calls :meth:`book` once
+    per offer, in the order of :meth:`offers`, after clearing.
+    """
+
+    def offers(self) -> list[Offer]:
+        """This month's offers (one per channel the seller sells through)."""
+        raise NotImplementedError
+
+    def book(self, offer: Offer, sale: Sale) -> None:
+        """Record what ``offer`` sold: revenue, output, anything the seller keeps."""
+        raise NotImplementedError
+
+
+class Buyer:
+    """Role: states a budget and preferences, and takes what it got.
+
+    ``private`` buyers (startups, platforms, a cloud provider) count in the market's private
+    statistics (fill, unmet money, shortage, price index); the public programme does not.
+    """
+
+    private: bool = True
+
+    def budget(self) -> float:
+        """Most the buyer would spend this month (US$ m), >= 0."""
+        raise NotImplementedError
+
+    def preference(self, offer: Offer) -> float:
+        """Weight >= 0 on ``offer`` (0: the buyer does not buy it)."""
+        raise NotImplementedError
+
+    def take(self, purchase: Purchase) -> None:
+        """Own what was bought (stocks, payment, money left over)."""
+        raise NotImplementedError
+
+
+def switching_friction(performance: float, friction: float, initial_performance: float) -> float:
+    """Private buyers' friction against domestic chips (C5, C9): ``friction`` when domestic chips
+    perform as they did at the start, falling to 0 as they reach the flagship's performance."""
+    p0 = initial_performance
+    value = friction * ((1.0 - performance) / (1.0 - p0) if p0 < 1 else 0.0)
+    return min(max(value, 0.0), 1.0)
+
+
+@dataclass(frozen=True)
+class Clearing:
+    """One month's market, summed up for the private buyers (what metrics read).
+
+    Attributes
+    ----------
+    private_fill : float
+        Share of private budgets spent (1 when they had no budget).
+    unmet : float
+        Private money not spent (US$ m): priced out, or nothing on offer.
+    shortage : float
+        Share of what private budgets would buy at the flagship list price not bought, in [0, 1].
+    price_index : float
+        Price private buyers paid per flagship-equivalent over the list price (NaN: none bought).
+    rationed_units : float
+        k accelerators demanded at the clearing prices but not delivered.
+    """
+
+    private_fill: float = 1.0
+    unmet: float = 0.0
+    shortage: float = 0.0
+    price_index: float = 1.0
+    rationed_units: float = 0.0
+
+
+class ComputeMarket:
+    """The monthly accelerator market: clears buyers against sellers by price.
+
+    Parameters
+    ----------
+    substitution : float
+        ``σ`` > 0, elasticity of substitution between offers.
+    price_elasticity : float
+        ``η`` >= 0, elasticity of spending to the price index above ``list_price``.
+    list_price : float
+        Flagship list price (US$ m per k): buyers spend their whole budget at or below it.
+
+    Attributes
+    ----------
+    offers : list of Offer
+        This month's offers, in clearing order.
+    prices, units : ndarray of shape (n_offers,)
+        This month's clearing prices and units sold.
+    units_history : ndarray of shape (12, n_offers)
+        Units sold in the last twelve months, newest first.
+    last : Clearing
+        This month's private-market summary.
+    """
+
+    def __init__(self, substitution: float, price_elasticity: float, list_price: float) -> None:
+        self.substitution = substitution
+        self.price_elasticity = price_elasticity
+        self.list_price = list_price
+        self.offers: list[Offer] = []
+        self.prices = np.zeros(0)
+        self.units = np.zeros(0)
+        self.units_history = np.zeros((_HISTORY, 0))
+        self.last = Clearing()
+
+    def clear(self, buyers: Sequence[Buyer], sellers: Sequence[Seller]) -> Clearing:
+        """Clear one month: collect offers and budgets, find prices, hand out the results.
+
+        Each buyer's :meth:`Buyer.take` is called with its :class:`Purchase` (in the order
+        given), then each seller's :meth:`Seller.book` with each of its offers' :class:`Sale`.
+        """
+        offers = [offer for seller in sellers for offer in seller.offers()]
+        n = len(offers)
+        start = self.prices if len(self.prices) == n and n else None  # warm start
+        if self.units_history.shape[1] != n:  # the channels changed: history starts anew
+            self.units_history = np.zeros((_HISTORY, n))
+        self.offers = offers
+        budgets = np.array([buyer.budget() for buyer in buyers], dtype=float)
+        weights = np.array(
+            [[buyer.preference(o) for o in offers] for buyer in buyers], dtype=float
+        ).reshape(len(buyers), n)
+        res = clear_market(
+            np.array([o.units for o in offers], dtype=float),
+            np.array([o.floor for o in offers], dtype=float),
+            np.array([o.performance for o in offers], dtype=float),
+            budgets,
+            weights,
+            supply_elasticity=np.array([o.elasticity for o in offers], dtype=float),
+            substitution=self.substitution,
+            price_elasticity=self.price_elasticity,
+            ref_price=self.list_price,
+            start=start,
+        )
+        self.prices = res.price
+        self.last = self._summary(buyers, budgets, res)
+        units = res.units.sum(axis=0)
+        self.units = units
+        self.units_history[1:] = self.units_history[:-1]
+        self.units_history[0] = units
+        for b, buyer in enumerate(buyers):
+            buyer.take(
+                Purchase(
+                    budget=float(budgets[b]),
+                    spent=float(res.spent[b]),
+                    effective=float(res.effective[b]),
+                    units=res.units[b],
+                    wanted_at_list=float(res.wanted_at_list[b]),
+                )
+            )
+        paid = units * res.price
+        for j, offer in enumerate(offers):
+            offer.seller.book(
+                offer,
+                Sale(
+                    units=float(units[j]),
+                    price=float(res.price[j]),
+                    revenue=float(paid[j]),
+                    offered=float(res.offered[j]),
+                ),
+            )
+        return self.last
+
+    def _summary(self, buyers: Sequence[Buyer], budgets: np.ndarray, res: MarketResult) -> Clearing:
+        budget = spent = eff = wanted = 0.0
+        for b, buyer in enumerate(buyers):
+            if buyer.private:
+                budget += budgets[b]
+                spent += res.spent[b]
+                eff += res.effective[b]
+                wanted += res.wanted_at_list[b]
+        budget, spent, eff, wanted = float(budget), float(spent), float(eff), float(wanted)
+        return Clearing(
+            private_fill=spent / budget if budget > 0 else 1.0,
+            unmet=budget - spent,
+            shortage=min(max(1.0 - eff / wanted, 0.0), 1.0) if wanted > 0 else 0.0,
+            price_index=spent / eff / self.list_price if eff > 0 else math.nan,
+            rationed_units=res.rationed_units,
+        )
+
+    def _domestic(self) -> np.ndarray:
+        return np.array([o.domestic for o in self.offers], dtype=bool)
+
+    def domestic_share(self) -> float:
+        """Domestic accelerators as a share of all sold, trailing twelve months (0 if none)."""
+        units = self.units_history.sum(axis=0)
+        total = units.sum()
+        return float(units[self._domestic()].sum() / total) if total > 0 else 0.0
+
+    def units_sold(self, *, domestic: bool) -> float:
+        """k domestic (or foreign) accelerators sold this month."""
+        mask = self._domestic() if domestic else ~self._domestic()
+        return float(self.units[mask].sum())
+
+
+# --- the arithmetic ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MarketResult:
+    """Outcome of one month's market, over arrays (see :func:`clear_market`).
+
+    Attributes
+    ----------
+    price : ndarray of shape (n_offers,)
+        Clearing price per offer (US$ m per k accelerators), each at least its floor.
+    units : ndarray of shape (n_buyers, n_offers)
+        k accelerators bought by each buyer from each offer.
     spent : ndarray of shape (n_buyers,)
         US$ m each buyer paid; never more than its budget.
     effective : ndarray of shape (n_buyers,)
         k flagship-equivalent accelerators each buyer bought (``units @ perf``).
-    offered : ndarray of shape (4,)
+    offered : ndarray of shape (n_offers,)
         k accelerators offered per channel at the clearing price.
     wanted_at_list : ndarray of shape (n_buyers,)
         k flagship-equivalents each buyer would have bought with its whole budget at the
@@ -87,42 +363,43 @@ class MarketResult:
 
 @njit(cache=True)
 def _demand(p, weights, budgets, perf, on, sigma, eta, ref):  # pragma: no cover (compiled)
-    """Spending shares (n_buyers, 4), spending (n_buyers,) and units demanded (4,)."""
+    """Spending shares (n_buyers, n_offers), spending (n_buyers,) and units demanded (n_offers,)."""
     nb = weights.shape[0]
-    share = np.zeros((nb, 4))
+    nc = weights.shape[1]
+    share = np.zeros((nb, nc))
     spend = np.zeros(nb)
-    units = np.zeros(4)
-    q = np.ones(4)
-    for j in range(4):
+    units = np.zeros(nc)
+    q = np.ones(nc)
+    for j in range(nc):
         if on[j]:
             q[j] = p[j] / perf[j]
     unit_elastic = abs(sigma - 1.0) < 1e-9
     for b in range(nb):
         asum = 0.0
-        for j in range(4):
+        for j in range(nc):
             if on[j]:
                 asum += weights[b, j]
         if asum <= 0.0:
             continue  # no channel on offer that this buyer buys: it spends nothing
         tsum = 0.0
         logsum = 0.0
-        for j in range(4):
+        for j in range(nc):
             if on[j]:
                 abar = weights[b, j] / asum
                 share[b, j] = abar * q[j] ** (1.0 - sigma)
                 tsum += share[b, j]
                 logsum += abar * math.log(q[j])
         if tsum > 0.0:
-            for j in range(4):
+            for j in range(nc):
                 share[b, j] /= tsum
         if unit_elastic:
             index = math.exp(logsum)
         else:
             index = (tsum if tsum > 0.0 else 1.0) ** (1.0 / (1.0 - sigma))
         spend[b] = budgets[b] * min(1.0, (ref / index) ** eta)
-        for j in range(4):
+        for j in range(nc):
             units[j] += spend[b] * share[b, j]
-    for j in range(4):
+    for j in range(nc):
         units[j] /= p[j]
     return share, spend, units
 
@@ -130,15 +407,16 @@ def _demand(p, weights, budgets, perf, on, sigma, eta, ref):  # pragma: no cover
 @njit(cache=True)
 def _newton(x, lo, supply, weights, budgets, perf, on, eps, sigma, eta, ref):  # pragma: no cover
     """Damped Newton steps on log prices (see the module docstring); returns (x, steps)."""
-    damp = np.ones(4)
-    z_prev = np.zeros(4)
-    z = np.zeros(4)
+    nc = weights.shape[1]
+    damp = np.ones(nc)
+    z_prev = np.zeros(nc)
+    z = np.zeros(nc)
     it = 0
     for it in range(1, _MAX_ITER + 1):  # noqa: B007 (the count is reported)
         p = np.exp(x)
         share, spend, demand = _demand(p, weights, budgets, perf, on, sigma, eta, ref)
         done = True
-        for j in range(4):
+        for j in range(nc):
             if on[j] and demand[j] > 0.0:
                 z[j] = math.log(demand[j] / (supply[j] * math.exp(eps[j] * (x[j] - lo[j]))))
             else:
@@ -150,7 +428,7 @@ def _newton(x, lo, supply, weights, budgets, perf, on, eps, sigma, eta, ref):  #
         if done:
             break
         tot = spend.sum()
-        for j in range(4):
+        for j in range(nc):
             s_bar = 0.0
             if tot > 0.0:
                 for b in range(spend.shape[0]):
@@ -169,15 +447,16 @@ def _newton(x, lo, supply, weights, budgets, perf, on, eps, sigma, eta, ref):  #
 
 @njit(cache=True)
 def _settle(x, lo, supply, weights, budgets, perf, on, eps, sigma, eta, ref):  # pragma: no cover
-    """Prices, units bought (n_buyers, 4), units offered and units rationed at log prices ``x``:
-    each channel delivers ``min(demand, offered)``, shared in proportion to demand."""
+    """Prices, units bought (n_buyers, n_offers), units offered and units rationed at log
+    prices ``x``: each offer delivers ``min(demand, offered)``, shared in proportion to demand."""
     p = np.exp(x)
     share, spend, demand = _demand(p, weights, budgets, perf, on, sigma, eta, ref)
     nb = weights.shape[0]
-    units = np.zeros((nb, 4))
-    offered = np.zeros(4)
+    nc = weights.shape[1]
+    units = np.zeros((nb, nc))
+    offered = np.zeros(nc)
     rationed = 0.0
-    for j in range(4):
+    for j in range(nc):
         if on[j]:
             offered[j] = supply[j] * math.exp(eps[j] * (x[j] - lo[j]))
         sold = min(demand[j], offered[j])
@@ -201,21 +480,21 @@ def clear_market(
     ref_price: float,
     start: np.ndarray | None = None,
 ) -> MarketResult:
-    """Clear one month's accelerator market by price.
+    """Clear one month's accelerator market by price, over arrays (one column per offer).
 
     Parameters
     ----------
-    supply : ndarray of shape (4,)
+    supply : ndarray of shape (n_offers,)
         k accelerators each channel offers at its floor price (``Q0``).
-    floor : ndarray of shape (4,)
+    floor : ndarray of shape (n_offers,)
         Lowest price at which each channel sells (US$ m per k), > 0.
-    perf : ndarray of shape (4,)
+    perf : ndarray of shape (n_offers,)
         Performance relative to the foreign flagship, >= 0 (0: useless, never bought).
     budgets : ndarray of shape (n_buyers,)
         Most each buyer would spend this month (US$ m), >= 0.
-    weights : ndarray of shape (n_buyers, 4)
+    weights : ndarray of shape (n_buyers, n_offers)
         Preference weights, >= 0 (0: the buyer does not buy that channel).
-    supply_elasticity : ndarray of shape (4,)
+    supply_elasticity : ndarray of shape (n_offers,)
         ``ε_j`` of each channel's supply, >= 0.
     substitution : float
         ``σ`` > 0, elasticity of substitution between channels.
@@ -223,7 +502,7 @@ def clear_market(
         ``η`` >= 0, elasticity of spending to the price index above ``ref_price``.
     ref_price : float
         Price per flagship-equivalent at which buyers spend their whole budget (list price).
-    start : ndarray of shape (4,), optional
+    start : ndarray of shape (n_offers,), optional
         Starting prices (last month's); defaults to the floors.
     """
     floor = np.asarray(floor, dtype=float)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import mesa
 import numpy as np
 
 from .kernels import overlap, revenue_hhi
-from .market import DOM
+from .params import NICHES
 
 if TYPE_CHECKING:
     from .model import StatecraftModel
@@ -27,57 +28,57 @@ def active_startups(model: StatecraftModel) -> int:
 
 def entries(model: StatecraftModel) -> int:
     """Startups founded this month."""
-    return model.entries
+    return model.startups.entries
 
 
 def exits(model: StatecraftModel) -> int:
     """Startups that failed this month (cash ran out)."""
-    return model.exits
+    return model.startups.exits
 
 
 def relocations(model: StatecraftModel) -> int:
     """Startups that moved city for a relocation incentive this month (M8)."""
-    return model.relocations
+    return model.city_funds.relocations
 
 
 def funding_state_equity_usd_bn(model: StatecraftModel) -> float:
     """Equity and loans from city funds to startups this month (US$ bn)."""
-    return model.flow["state_equity"] * _BN
+    return model.startups.flow["state_equity"] * _BN
 
 
 def funding_state_subsidy_usd_bn(model: StatecraftModel) -> float:
     """Subsidies paid this month: research costs, compute vouchers used, model and data (US$ bn)."""
-    return model.flow["state_subsidy"] * _BN
+    return model.startups.flow["state_subsidy"] * _BN
 
 
 def funding_state_relocation_usd_bn(model: StatecraftModel) -> float:
     """Relocation incentives paid this month (US$ bn)."""
-    return model.flow["state_relocation"] * _BN
+    return model.startups.flow["state_relocation"] * _BN
 
 
 def funding_private_usd_bn(model: StatecraftModel) -> float:
     """Private venture rounds this month (US$ bn)."""
-    return model.flow["private"] * _BN
+    return model.startups.flow["private"] * _BN
 
 
 def central_to_chips_usd_bn(model: StatecraftModel) -> float:
     """Central money to the domestic foundry and designer this month (US$ bn)."""
-    return model.government.month_to_chips * _BN
+    return model.government.month_paid["chips"] * _BN
 
 
 def central_to_cities_usd_bn(model: StatecraftModel) -> float:
     """Central guidance money passed to the city funds this month (US$ bn)."""
-    return model.government.month_to_cities * _BN
+    return model.government.month_paid["cities"] * _BN
 
 
 def central_to_compute_usd_bn(model: StatecraftModel) -> float:
     """Central money for public compute this month (US$ bn)."""
-    return model.government.month_to_compute * _BN
+    return model.government.month_paid["compute"] * _BN
 
 
 def state_to_startups_cum_usd_bn(model: StatecraftModel) -> float:
     """Cumulative state money received by startups since the start (US$ bn)."""
-    return model.cum["state_to_startups"] * _BN
+    return model.startups.cum["state_to_startups"] * _BN
 
 
 def _overlap(x: np.ndarray, size: np.ndarray) -> float:
@@ -97,13 +98,13 @@ def duplication_index(model: StatecraftModel) -> float:
     its money in one and the same niche, negative when they specialise more than independent
     choices would (coordination). 0 with no equity or a single fund.
     """
-    e = model.equity_history.sum(axis=0)
+    e = model.city_funds.equity_history.sum(axis=0)
     size = e.sum(axis=1)
     if (size > 0).sum() < 2:
         return 0.0
     x = e / np.where(size > 0, size, 1.0)[:, None]
     observed = _overlap(x, size)
-    independent = _overlap(model.own_w, size)
+    independent = _overlap(model.city_funds.own_w, size)
     if independent >= 1.0:
         return 0.0
     return float((observed - independent) / (1.0 - independent))
@@ -112,7 +113,7 @@ def duplication_index(model: StatecraftModel) -> float:
 def hot_niche_equity_share(model: StatecraftModel) -> float:
     """Share of all city-fund equity over the trailing 12 months that went to the single most
     funded niche: 1 when every city backs the same niche (herding, S5). 0 with no equity."""
-    e = model.equity_history.sum(axis=(0, 1))
+    e = model.city_funds.equity_history.sum(axis=(0, 1))
     total = e.sum()
     return float(e.max() / total) if total > 0 else 0.0
 
@@ -125,27 +126,27 @@ def wasted_funding_usd_bn(model: StatecraftModel) -> float:
     yardstick). All state money a failed startup received (equity, subsidies, vouchers used,
     relocation) counts. US$ bn.
     """
-    return model.cum["wasted"] * _BN
+    return model.startups.cum["wasted"] * _BN
 
 
 def wasted_share(model: StatecraftModel) -> float:
     """:func:`wasted_funding_usd_bn` as a share of all state money received by startups so far."""
-    total = model.cum["state_to_startups"]
-    return float(model.cum["wasted"] / total) if total > 0 else 0.0
+    total = model.startups.cum["state_to_startups"]
+    return float(model.startups.cum["wasted"] / total) if total > 0 else 0.0
 
 
 def private_wasted_share(model: StatecraftModel) -> float:
     """Private venture money lost in startups that failed without producing capability, as a
     share of all private money to startups: the benchmark of ordinary startup attrition."""
-    total = model.cum["private_to_startups"]
-    return float(model.cum["wasted_private"] / total) if total > 0 else 0.0
+    total = model.startups.cum["private_to_startups"]
+    return float(model.startups.cum["wasted_private"] / total) if total > 0 else 0.0
 
 
 def state_equity_wasted_share(model: StatecraftModel) -> float:
     """City-fund equity lost in startups that failed without producing capability, as a share
     of all city-fund equity: the state's bets measured like :func:`private_wasted_share`."""
-    total = model.cum["state_equity"]
-    return float(model.cum["wasted_state_equity"] / total) if total > 0 else 0.0
+    total = model.startups.cum["state_equity"]
+    return float(model.startups.cum["wasted_state_equity"] / total) if total > 0 else 0.0
 
 
 def excess_waste_share(model: StatecraftModel) -> float:
@@ -158,75 +159,74 @@ def excess_waste_share(model: StatecraftModel) -> float:
 def excess_wasted_usd_bn(model: StatecraftModel) -> float:
     """:func:`excess_waste_share` times all city-fund equity so far: state money lost beyond
     the private benchmark (US$ bn)."""
-    return excess_waste_share(model) * model.cum["state_equity"] * _BN
+    return excess_waste_share(model) * model.startups.cum["state_equity"] * _BN
 
 
 def devalued_niche_equity_share(model: StatecraftModel) -> float:
     """Share of this month's city-fund equity that went to niches devalued by the shift (S7)."""
-    total = model.state_equity_niche.sum()
+    by_niche = model.city_funds.equity_month.sum(axis=0)
+    total = by_niche.sum()
     if total <= 0:
         return 0.0
-    return float(model.state_equity_niche[model.devalued].sum() / total)
+    return float(by_niche[model.economy.devalued].sum() / total)
 
 
 def domestic_share(model: StatecraftModel) -> float:
     """Domestic accelerators as a share of all sold in China, trailing 12 months (C6)."""
-    units = model.units_history.sum(axis=0)
-    total = units.sum()
-    return float(units[DOM] / total) if total > 0 else 0.0
+    return model.market.domestic_share()
 
 
 def foreign_units(model: StatecraftModel) -> float:
     """Foreign accelerators (flagship, licensed, grey) sold this month (k)."""
-    return float(model.units_month[:DOM].sum())
+    return model.market.units_sold(domestic=False)
 
 
 def domestic_units(model: StatecraftModel) -> float:
     """Domestic accelerators sold this month (k)."""
-    return float(model.units_month[DOM])
+    return model.market.units_sold(domestic=True)
 
 
 def effective_compute(model: StatecraftModel) -> float:
     """Installed compute in China, in k flagship-equivalent accelerators."""
-    return model.effective_compute
+    return model.startups.compute_held + model.platforms.stock + model.public_compute.stock
 
 
 def startup_compute(model: StatecraftModel) -> float:
     """Effective compute used by startups this month (k flagship-equivalents)."""
-    return model.startup_compute
+    return model.startups.compute_held
 
 
 def compute_fill(model: StatecraftModel) -> float:
     """Share of private compute budgets (startups and platforms) spent on chips this month."""
-    return model.private_fill
+    return model.market.last.private_fill
 
 
 def unmet_compute_usd_bn(model: StatecraftModel) -> float:
     """Private compute money not spent this month: priced out, or nothing on offer (US$ bn)."""
-    return model.unmet_compute * _BN
+    return model.market.last.unmet * _BN
 
 
 def compute_shortage(model: StatecraftModel) -> float:
     """Share of the compute private buyers would have bought at the flagship list price with
     unlimited supply that they did not get this month (0 = no shortage)."""
-    return model.shortage
+    return model.market.last.shortage
 
 
 def chip_price_index(model: StatecraftModel) -> float:
     """Price private buyers paid per flagship-equivalent this month, relative to the flagship
     list price (1 = list; NaN when nothing was bought)."""
-    return model.price_index
+    return model.market.last.price_index
 
 
 def domestic_chip_price_index(model: StatecraftModel) -> float:
     """Clearing price of domestic accelerators relative to their floor (production cost)."""
-    return float(model.chip_price[DOM] / model._chip_floor()[DOM])
+    return float(model.designer.price / model.designer.floor_price)
 
 
 def chip_units_rationed(model: StatecraftModel) -> float:
     """Accelerators demanded at the clearing prices but not delivered this month (k): rationing
     by quantity left after prices did their work (0 when prices cleared the market)."""
-    return model.rationed_units
+    return model.market.last.rationed_units
 
 
 def domestic_performance(model: StatecraftModel) -> float:
@@ -247,7 +247,7 @@ def domestic_yield(model: StatecraftModel) -> float:
 def best_capability(model: StatecraftModel) -> float:
     """Capability of the leading domestic labs (log2 units; the US frontier is 0 at the start):
     the ``frontier_labs``-th best startup at full scale, a measure independent of ``scale``."""
-    return model.domestic_best
+    return model.startups.domestic_best
 
 
 def capability_gap_months(model: StatecraftModel) -> float:
@@ -258,7 +258,7 @@ def capability_gap_months(model: StatecraftModel) -> float:
     ``(frontier - best) * us_frontier_doubling_months``: how long ago the US stood where the
     leading domestic labs stand now. ``best`` is :func:`best_capability`. NaN with no startups.
     """
-    return float((model.frontier - model.domestic_best) * model.p.us_frontier_doubling_months)
+    return model.startups.gap_months
 
 
 def champions(model: StatecraftModel) -> int:
@@ -271,22 +271,22 @@ def market_hhi(model: StatecraftModel) -> float:
     """Revenue concentration: each niche's Herfindahl–Hirschman index (shares in 0–1),
     weighted by the niche's share of total revenue. 1 = one firm per niche."""
     s = model.startups
-    return float(revenue_hhi(s.revenue, s.niche, len(model.niche_names)))
+    return float(revenue_hhi(s.revenue, s.niche, len(NICHES)))
 
 
 def open_source_releases(model: StatecraftModel) -> int:
     """Open-model releases this month (S8)."""
-    return model.releases
+    return model.startups.releases
 
 
 def approved_models(model: StatecraftModel) -> int:
     """Generative models approved by the state since the start (S2)."""
-    return model.approvals_total
+    return model.startups.approvals_total
 
 
 def ai_adoption(model: StatecraftModel) -> float:
     """Share of the economy using AI (S12 targets 0.9 by 2030)."""
-    return model.adoption
+    return model.economy.adoption
 
 
 def export_chip_stringency(model: StatecraftModel) -> float:
@@ -349,3 +349,38 @@ REPORTERS = {
         export_tool_stringency,
     )
 }
+
+
+def niche_row(model: StatecraftModel) -> np.ndarray:
+    """This month's row per niche: startups, state equity (US$ m), revenue (US$ m), true value
+    and state-perceived value; shape (n_niches, 5). Becomes the run's ``niches`` table."""
+    s = model.startups
+    k = len(NICHES)
+    return np.column_stack(
+        [
+            np.bincount(s.niche, minlength=k),
+            model.city_funds.equity_month.sum(axis=0),
+            s.niche_revenue,
+            model.economy.true_value,
+            model.economy.state_value,
+        ]
+    )
+
+
+class ScalarCollector(mesa.DataCollector):
+    """Mesa's DataCollector for model reporters that return numbers.
+
+    Mesa deep-copies every reported value so that a reporter returning a mutable object is
+    not changed afterwards; every reporter in :data:`REPORTERS` returns a Python number, so the
+    copy is skipped (about a tenth of a run's cost otherwise). The first month goes through
+    Mesa's own ``collect``, which validates the reporters.
+    """
+
+    def collect(self, model: mesa.Model) -> None:
+        if not self._validated:
+            super().collect(model)
+            return
+        if hasattr(self, "_collection_steps"):
+            self._collection_steps.append(model.time)
+        for var, reporter in self.model_reporters.items():
+            self.model_vars[var].append(reporter(model))

@@ -149,7 +149,7 @@ def simulate(params: Params | Mapping[str, Any], seed: int, scenario: str = "cus
         niches.insert(i, k_, v)
 
     champions = pd.DataFrame(
-        model.champion_log,
+        model.startups.champion_log,
         columns=["uid", "niche", "city", "date", "gap_months", "state_received_usd_bn"],
     )
     champions["date"] = pd.to_datetime(champions["date"], format="%Y-%m")

@@ -1,6 +1,8 @@
 import numpy as np
 import pytest
-from statecraft.market import DOM, GREY, HI, LIC, clear_market
+from statecraft.market import clear_market
+
+HI, LIC, GREY, DOM = range(4)  # the columns of these array-level tests
 
 FLOOR = np.array([25.0, 12.5, 40.0, 12.5])
 PERF = np.array([1.0, 0.5, 1.0, 0.6])

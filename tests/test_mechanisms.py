@@ -70,7 +70,7 @@ def test_startups_own_no_more_compute_than_they_bought():
     owned_max = 0.0
     while model.running:
         model.step()
-        owned_max = owned_max * keep + model.startup_bought
+        owned_max = owned_max * keep + model.startups.compute_bought
         assert model.startups.compute.sum() <= owned_max + 1e-9
 
 
@@ -98,7 +98,7 @@ def test_capability_never_passes_the_frontier_for_extreme_catch_up_rates():
     )
     while model.running:
         model.step()
-        assert (model.startups.capability <= model.frontier + 1e-12).all()
+        assert (model.startups.capability <= model.startups.frontier + 1e-12).all()
     assert final(model)["capability_gap_months"] >= 0.0
 
 
@@ -152,7 +152,7 @@ def test_waste_is_measured_against_private_money_and_produced_means_capability()
     # Whoever stands within produced_gap_months of its niche's leaders counts as produced.
     s = model.startups
     old = s.birth_step < model.steps  # entrants of this month have not progressed yet
-    lead = model._niche_leaders(len(model.niche_names))[1][s.niche]
+    lead = s.niche_leaders()[1][s.niche]
     near = (
         lead - s.capability
     ) * model.p.us_frontier_doubling_months <= model.p.produced_gap_months

@@ -11,7 +11,8 @@ def _with_equity(e, own=None):
     e = np.asarray(e, dtype=float)
     if own is None:
         own = np.full(e.shape, 1.0 / e.shape[1])
-    return SimpleNamespace(equity_history=e[None, :, :], own_w=np.asarray(own, dtype=float))
+    funds = SimpleNamespace(equity_history=e[None, :, :], own_w=np.asarray(own, dtype=float))
+    return SimpleNamespace(city_funds=funds)
 
 
 def test_duplication_index_has_a_meaningful_zero_and_a_ceiling_of_one():

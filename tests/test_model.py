@@ -29,11 +29,11 @@ def test_model_builds_with_no_arguments_and_covers_2020_to_2030():
 
 def _check_invariants(model: StatecraftModel) -> None:
     g = model.government
-    assert g.compute_balance >= -1e-9
-    assert g.received == pytest.approx(
-        g.to_chips + g.to_cities + g.compute_balance + g.compute_spent
-    )
-    for fund in model.funds:
+    public = model.public_compute
+    assert public.balance >= -1e-9
+    assert g.received == pytest.approx(sum(g.paid.values()))
+    assert g.paid["compute"] == pytest.approx(public.balance + public.spent)
+    for fund in model.city_funds:
         assert (fund.balance >= -1e-9).all()
         inflow = fund.inflow_local + fund.inflow_central
         assert inflow == pytest.approx(
@@ -41,15 +41,16 @@ def _check_invariants(model: StatecraftModel) -> None:
         )
     s = model.startups
     assert (s.cash >= 0).all() and (s.burn > 0).all() and (s.compute >= 0).all()
-    assert model.stock_bigtech >= 0 and model.stock_public >= 0
+    assert model.platforms.stock >= 0 and public.stock >= 0
     # Nobody passes the US frontier; the gap is never negative.
-    assert (s.capability <= model.frontier + 1e-12).all()
-    assert np.isnan(model.domestic_best) or model.frontier >= model.domestic_best - 1e-12
-    assert (model.chip_price >= model._chip_floor() - 1e-9).all()
+    assert (s.capability <= s.frontier + 1e-12).all()
+    assert np.isnan(s.domestic_best) or s.frontier >= s.domestic_best - 1e-12
+    floors = np.array([offer.floor for offer in model.market.offers])
+    assert (model.market.prices >= floors - 1e-9).all()
     assert model.foundry.capacity >= 0 and 0 <= model.foundry.yield_ <= 1
     # Every dollar the funds disbursed reached a startup, and nothing else did.
-    disbursed = sum(f.disbursed.sum() for f in model.funds)
-    assert disbursed == pytest.approx(model.cum["state_to_startups"], rel=1e-9, abs=1e-6)
+    disbursed = sum(f.disbursed.sum() for f in model.city_funds)
+    assert disbursed == pytest.approx(s.cum["state_to_startups"], rel=1e-9, abs=1e-6)
     row = {k: v[-1] for k, v in model.datacollector.model_vars.items()}
     assert -1.0 <= row["duplication_index"] <= 1.0
     for col in (
@@ -232,7 +233,7 @@ def test_adoption_stays_defined_when_every_startup_fails():
         ai_market_usd_bn_per_year=0.0,
     )
     assert len(model.startups) == 0
-    assert 0.0 <= model.adoption <= 1.0
+    assert 0.0 <= model.economy.adoption <= 1.0
 
 
 def test_a_future_regime_leaves_the_past_untouched():
@@ -251,7 +252,7 @@ def test_a_future_regime_leaves_the_past_untouched():
 
 
 def test_top_quantile_matches_numpy():
-    from statecraft.model import _top_quantile
+    from statecraft.startups import leading_quantile as _top_quantile
 
     rng = np.random.default_rng(0)
     for n in (1, 2, 3, 10, 1000):

@@ -19,6 +19,7 @@ from matplotlib import dates as mdates
 from matplotlib.figure import Figure
 
 from .. import metrics
+from ..params import NICHES
 
 if TYPE_CHECKING:
     from ..model import StatecraftModel
@@ -212,9 +213,9 @@ def ecosystem_figure(model: StatecraftModel, *, width: float = 12.0) -> Figure:
     header shows the chip market: how much compute demand found chips, and at what price.
     """
     s = model.startups
-    niches = list(getattr(model, "niche_names", ()))
+    niches = list(NICHES)
     k = len(niches)
-    cities = [getattr(f, "city", f"fund {i}") for i, f in enumerate(model.funds)]
+    cities = [fund.city for fund in model.city_funds]
     n_f = len(cities)
     fig = Figure(figsize=(width, 4.6), dpi=DPI)
     ax = fig.add_axes((0.01, 0.02, 0.98, 0.86))

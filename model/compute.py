@@ -1,0 +1,90 @@
+"""Buyers of compute other than the startups: the large platforms and the public programme.
+
+Each is a :class:`statecraft.market.Buyer` that keeps its own stock of installed accelerators
+(k flagship-equivalents, retired over ``chip_lifetime_months``). A new buyer — a cloud provider
+buying compute for resale, a state data centre under a procurement mandate — is one more class
+like these and one entry in the model's list of buyers.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+from .market import Buyer, Offer, Purchase, switching_friction
+
+if TYPE_CHECKING:
+    from .params import Params
+
+__all__ = ["Platforms", "PublicCompute", "private_preference"]
+
+
+def private_preference(offer: Offer, p: Params) -> float:
+    """A private buyer's weight on ``offer``: 1, less the switching friction for domestic chips
+    (C5), which falls as they close the performance gap (C9)."""
+    if not offer.domestic:
+        return 1.0
+    friction = switching_friction(
+        offer.performance, p.switching_friction, p.initial_domestic_performance
+    )
+    return 1.0 - friction
+
+
+class Platforms(mesa.Agent, Buyer):
+    """The large platforms (cloud and internet firms): a compute budget that grows each year,
+    spent like any private buyer's (switching friction against domestic chips, C5)."""
+
+    def __init__(self, model: mesa.Model) -> None:
+        super().__init__(model)
+        self.stock = 0.0  # k flagship-equivalents installed
+
+    def budget(self) -> float:
+        p = self.model.p
+        years = self.model.steps / 12.0
+        return (
+            p.bigtech_compute_usd_bn_per_year
+            * 1e3
+            * p.scale
+            / 12.0
+            * (1 + p.bigtech_growth) ** years
+        )
+
+    def preference(self, offer: Offer) -> float:
+        return private_preference(offer, self.model.p)
+
+    def take(self, purchase: Purchase) -> None:
+        keep = 1.0 - 1.0 / self.model.p.chip_lifetime_months
+        self.stock = self.stock * keep + purchase.effective
+
+
+class PublicCompute(mesa.Agent, Buyer):
+    """The public compute programme: receives the government's compute money and buys domestic
+    chips only (C10). Its unspent money stays in its balance for later months."""
+
+    private = False
+
+    def __init__(self, model: mesa.Model) -> None:
+        super().__init__(model)
+        self.received = 0.0  # US$ m since the start
+        self.balance = 0.0  # money not yet spent
+        self.spent = 0.0
+        self.stock = 0.0  # k flagship-equivalents installed
+
+    def receive(self, amount: float) -> None:
+        """Compute money from the government (a recipient)."""
+        self.received += amount
+        self.balance += amount
+
+    def budget(self) -> float:
+        return self.balance
+
+    def preference(self, offer: Offer) -> float:
+        return 1.0 if offer.domestic else 0.0
+
+    def take(self, purchase: Purchase) -> None:
+        amount = min(purchase.spent, self.balance)
+        self.balance -= amount
+        self.spent += amount
+        keep = 1.0 - 1.0 / self.model.p.chip_lifetime_months
+        self.stock = self.stock * keep + purchase.effective
