@@ -1,45 +1,15 @@
 """How city funds and private investors choose niches and startups.
 
-:class:`Investor` is the role of whoever backs startups' equity rounds (private investors, city
-funds); the rest are pure functions over arrays that investors call. Keeping them free of model
-state makes the herding and coordination rules testable on their own.
+Pure functions over arrays, called by the investors (:mod:`statecraft.institutions`) each month.
+Keeping them free of model state makes the herding and coordination rules testable on their own.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 from numba import njit
 
-if TYPE_CHECKING:
-    from .startups import StartupPopulation
-
-__all__ = ["Investor", "allocate_by_group", "niche_weights", "own_views"]
-
-
-class Investor:
-    """Role: backs startups' equity rounds.
-
-    Each month the startup population asks its investors in turn
-    (:meth:`statecraft.startups.StartupPopulation.raise_rounds`); an investor sees the
-    candidates still unfunded and chooses whom to back. ``state`` investors' money counts as
-    state money (equity) in the startups' ledger, the others' as private.
-    """
-
-    state: bool = False
-
-    def invest(
-        self,
-        startups: StartupPopulation,
-        candidates: np.ndarray,
-        cost: np.ndarray,
-        score: np.ndarray,
-    ) -> np.ndarray:
-        """Choose whom to back among ``candidates`` (row indices), each costing ``cost`` and
-        seen with ``score`` (capability plus this investor's noise); pay for them out of its own
-        money and return the bool mask of those funded."""
-        raise NotImplementedError
+__all__ = ["allocate_by_group", "niche_weights", "own_views"]
 
 
 def own_views(perceived_value: np.ndarray, taste: np.ndarray) -> np.ndarray:

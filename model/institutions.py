@@ -4,7 +4,7 @@ private investors.
 They are ordinary :class:`mesa.Agent` objects, one instance each (one :class:`CityFund` per city,
 acting together as :class:`CityFunds`, since herding and coordination are choices made in view
 of the other cities). The government pays *recipients* (anything with ``receive(amount)``); the
-city funds and private investors back startups as :class:`statecraft.funding.Investor` s. Money
+city funds and private investors back startups as :class:`statecraft.startups.Investor` s. Money
 is in US$ m throughout.
 """
 
@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Protocol
 import mesa
 import numpy as np
 
-from .funding import Investor, allocate_by_group, niche_weights, own_views
+from .funding import allocate_by_group, niche_weights, own_views
 from .kernels import city_subsidies, relocate
-from .params import CITIES, N_TIER1, NICHES
+from .params import CITIES, N_TIER1, NICHES, Params
+from .startups import Investor, StartupPopulation
 
 if TYPE_CHECKING:
     from .economy import Economy
-    from .startups import StartupPopulation
 
 __all__ = [
     "CityFund",
@@ -373,7 +373,7 @@ class PrivateInvestors(Investor):
 
     state = False
 
-    def __init__(self, p, economy: Economy) -> None:
+    def __init__(self, p: Params, economy: Economy) -> None:
         self.p = p
         self.economy = economy
 

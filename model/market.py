@@ -217,6 +217,8 @@ class ComputeMarket:
     ----------
     offers : list of Offer
         This month's offers, in clearing order.
+    domestic : ndarray of bool, shape (n_offers,)
+        Which offers are domestic chips.
     prices, units : ndarray of shape (n_offers,)
         This month's clearing prices and units sold.
     units_history : ndarray of shape (12, n_offers)
@@ -230,6 +232,7 @@ class ComputeMarket:
         self.price_elasticity = price_elasticity
         self.list_price = list_price
         self.offers: list[Offer] = []
+        self.domestic = np.zeros(0, dtype=bool)
         self.prices = np.zeros(0)
         self.units = np.zeros(0)
         self.units_history = np.zeros((_HISTORY, 0))
@@ -247,6 +250,7 @@ class ComputeMarket:
         if self.units_history.shape[1] != n:  # the channels changed: history starts anew
             self.units_history = np.zeros((_HISTORY, n))
         self.offers = offers
+        self.domestic = np.array([o.domestic for o in offers], dtype=bool)
         budgets = np.array([buyer.budget() for buyer in buyers], dtype=float)
         weights = np.array(
             [[buyer.preference(o) for o in offers] for buyer in buyers], dtype=float
@@ -309,18 +313,15 @@ class ComputeMarket:
             rationed_units=res.rationed_units,
         )
 
-    def _domestic(self) -> np.ndarray:
-        return np.array([o.domestic for o in self.offers], dtype=bool)
-
     def domestic_share(self) -> float:
         """Domestic accelerators as a share of all sold, trailing twelve months (0 if none)."""
         units = self.units_history.sum(axis=0)
         total = units.sum()
-        return float(units[self._domestic()].sum() / total) if total > 0 else 0.0
+        return float(units[self.domestic].sum() / total) if total > 0 else 0.0
 
     def units_sold(self, *, domestic: bool) -> float:
         """k domestic (or foreign) accelerators sold this month."""
-        mask = self._domestic() if domestic else ~self._domestic()
+        mask = self.domestic if domestic else ~self.domestic
         return float(self.units[mask].sum())
 
 

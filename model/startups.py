@@ -8,7 +8,7 @@ a far simpler agent already costs more than the whole budget for this model (see
 
 The population is a buyer in the compute market (:class:`statecraft.market.Buyer`): its budget
 is its startups' compute money plus their vouchers, and each startup owns what its share
-bought. It raises equity rounds from a list of investors (:class:`statecraft.funding.Investor`)
+bought. It raises equity rounds from a list of investors (:class:`Investor`)
 and keeps the ledger of all money startups received (:attr:`StartupPopulation.flow`,
 :attr:`StartupPopulation.cum`). Money is in US$ m; compute in k flagship-equivalents;
 capability in log2 effective-compute units (the US frontier is 0 at the start).
@@ -29,9 +29,8 @@ from .params import CITIES, NICHES, Params
 
 if TYPE_CHECKING:
     from .economy import Economy
-    from .funding import Investor
 
-__all__ = ["StartupPopulation", "leading_quantile"]
+__all__ = ["Investor", "StartupPopulation", "leading_quantile"]
 
 FLOWS = ("state_equity", "state_subsidy", "state_relocation", "private")
 TOTALS = (
@@ -50,6 +49,30 @@ def leading_quantile(values: np.ndarray, rank: float) -> float:
     (linear interpolation, clipped to the sample), by one partition
     (:func:`statecraft.kernels.top_quantile`)."""
     return float(top_quantile(np.asarray(values, dtype=float), float(rank)))
+
+
+class Investor:
+    """Role: backs startups' equity rounds (private investors, city funds, ...).
+
+    Each month the startup population asks its investors in turn
+    (:meth:`statecraft.startups.StartupPopulation.raise_rounds`); an investor sees the
+    candidates still unfunded and chooses whom to back. ``state`` investors' money counts as
+    state money (equity) in the startups' ledger, the others' as private.
+    """
+
+    state: bool = False
+
+    def invest(
+        self,
+        startups: StartupPopulation,
+        candidates: np.ndarray,
+        cost: np.ndarray,
+        score: np.ndarray,
+    ) -> np.ndarray:
+        """Choose whom to back among ``candidates`` (row indices), each costing ``cost`` and
+        seen with ``score`` (capability plus this investor's noise); pay for them out of its own
+        money and return the bool mask of those funded."""
+        raise NotImplementedError
 
 
 class StartupPopulation(Buyer):
