@@ -143,3 +143,16 @@ def test_every_error_class_lives_in_errors():
             ):
                 defined.append(f"{name}.{node.name}")
     assert defined == []
+
+
+def test_the_architecture_page_lists_the_months_order_as_the_code_has_it():
+    """``docs/ARCHITECTURE.md`` shows ``step()`` call by call; it fails here when it is stale."""
+    import inspect
+    import re
+
+    from statecraft.model import StatecraftModel
+
+    code = re.findall(r"self\.(\w+\.\w+)\(", inspect.getsource(StatecraftModel.step))
+    page = Path(__file__).parents[1] / "docs" / "ARCHITECTURE.md"
+    listed = re.findall(r"^self\.(\w+\.\w+)\(", page.read_text(encoding="utf-8"), re.MULTILINE)
+    assert listed == code
