@@ -61,7 +61,6 @@ class ForeignVendor(mesa.Agent, Seller):
         licensed = blocked * self.regime.licensed
         eps = p.foreign_supply_elasticity
         price = p.foreign_price_usd_k
-        self.revenue = self.units_sold = 0.0
         return [
             Offer(self, "flagship", v - blocked, price * 1.0, 1.0, eps, domestic=False),
             Offer(
@@ -75,10 +74,10 @@ class ForeignVendor(mesa.Agent, Seller):
             ),
         ]
 
-    def book(self, offer: Offer, sale: Sale) -> None:
-        self.revenue += sale.revenue
-        self.revenue_total += sale.revenue
-        self.units_sold += sale.units
+    def book(self, sales: list[Sale]) -> None:
+        self.revenue = sum(sale.revenue for sale in sales)
+        self.revenue_total += self.revenue
+        self.units_sold = sum(sale.units for sale in sales)
 
 
 class GreyImporters(mesa.Agent, Seller):
@@ -101,7 +100,8 @@ class GreyImporters(mesa.Agent, Seller):
         floor = p.foreign_price_usd_k * p.grey_price_ratio
         return [Offer(self, "grey", units, floor, 1.0, p.grey_supply_elasticity, domestic=False)]
 
-    def book(self, offer: Offer, sale: Sale) -> None:
+    def book(self, sales: list[Sale]) -> None:
+        (sale,) = sales
         self.revenue = sale.revenue
         self.units_sold = sale.units
 
@@ -222,9 +222,10 @@ class DomesticDesigner(mesa.Agent, Seller):
         perf = self.effective_performance
         return [Offer(self, "domestic", units, self.floor_price, perf, 0.0, domestic=True)]
 
-    def book(self, offer: Offer, sale: Sale) -> None:
+    def book(self, sales: list[Sale]) -> None:
         """Record the sale, order it from the foundries (the domestic one first) and reinvest a
         share of the revenue in the domestic foundry's capacity."""
+        (sale,) = sales
         home, overseas = self.foundries
         from_home = min(sale.units, home.supply)
         home.produce(from_home)

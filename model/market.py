@@ -70,7 +70,7 @@ class Offer:
     Attributes
     ----------
     seller : Seller
-        Who books the sale.
+        Who made the offer.
     name : str
         The channel's name (``flagship``, ``licensed``, ``grey``, ``domestic``, ...).
     units : float
@@ -96,9 +96,10 @@ class Offer:
 
 @dataclass(frozen=True)
 class Sale:
-    """What one offer sold this month: ``units`` (k) at ``price`` (US$ m per k), ``revenue``
+    """What one ``offer`` sold this month: ``units`` (k) at ``price`` (US$ m per k), ``revenue``
     (US$ m) and the ``offered`` units at that price."""
 
+    offer: Offer
     units: float
     price: float
     revenue: float
@@ -133,16 +134,17 @@ class Purchase:
 class Seller:
     """Role: offers accelerators each month and books its own sales.
 
-    A subclass implements :meth:`offers` and :meth:`book`; the market calls :meth:`book` once
-    per offer, in the order of :meth:`offers`, after clearing.
+    A subclass implements :meth:`offers` and :meth:`book`; after clearing, the market calls
+    :meth:`book` once a month with one :class:`Sale` per offer, in the order of :meth:`offers`
+    (a sale of 0 units where nothing sold).
     """
 
     def offers(self) -> list[Offer]:
         """This month's offers (one per channel the seller sells through)."""
         raise NotImplementedError
 
-    def book(self, offer: Offer, sale: Sale) -> None:
-        """Record what ``offer`` sold: revenue, output, anything the seller keeps."""
+    def book(self, sales: list[Sale]) -> None:
+        """Record this month's sales: revenue, output, anything the seller keeps."""
         raise NotImplementedError
 
 
@@ -242,9 +244,10 @@ class ComputeMarket:
         """Clear one month: collect offers and budgets, find prices, hand out the results.
 
         Each buyer's :meth:`Buyer.take` is called with its :class:`Purchase` (in the order
-        given), then each seller's :meth:`Seller.book` with each of its offers' :class:`Sale`.
+        given), then each seller's :meth:`Seller.book` with its offers' :class:`Sale` s.
         """
-        offers = [offer for seller in sellers for offer in seller.offers()]
+        by_seller = [seller.offers() for seller in sellers]
+        offers = [offer for own in by_seller for offer in own]
         n = len(offers)
         start = self.prices if len(self.prices) == n and n else None  # warm start
         if self.units_history.shape[1] != n:  # the channels changed: history starts anew
@@ -284,16 +287,21 @@ class ComputeMarket:
                 )
             )
         paid = units * res.price
-        for j, offer in enumerate(offers):
-            offer.seller.book(
-                offer,
-                Sale(
-                    units=float(units[j]),
-                    price=float(res.price[j]),
-                    revenue=float(paid[j]),
-                    offered=float(res.offered[j]),
-                ),
-            )
+        j = 0
+        for seller, own in zip(sellers, by_seller, strict=True):
+            sales = []
+            for offer in own:
+                sales.append(
+                    Sale(
+                        offer=offer,
+                        units=float(units[j]),
+                        price=float(res.price[j]),
+                        revenue=float(paid[j]),
+                        offered=float(res.offered[j]),
+                    )
+                )
+                j += 1
+            seller.book(sales)
         return self.last
 
     def _summary(self, buyers: Sequence[Buyer], budgets: np.ndarray, res: MarketResult) -> Clearing:

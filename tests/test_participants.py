@@ -46,9 +46,10 @@ def _record_sales(model: StatecraftModel) -> dict[str, float]:
     for seller in model.sellers:
         book = seller.book
 
-        def counted(offer: Offer, sale: Sale, book=book) -> None:
-            revenue[offer.name] = revenue.get(offer.name, 0.0) + sale.revenue
-            book(offer, sale)
+        def counted(sales: list[Sale], book=book) -> None:
+            for sale in sales:
+                revenue[sale.offer.name] = revenue.get(sale.offer.name, 0.0) + sale.revenue
+            book(sales)
 
         seller.book = counted
     return revenue
