@@ -54,10 +54,17 @@ class ForeignVendor(mesa.Agent, Seller):
         """Flagship supply the controls block this month (k)."""
         return self.potential * self.regime.chips
 
+    @property
+    def unlicensed(self) -> float:
+        """Blocked flagship supply not sold under licence this month (k): what grey importers
+        can draw on."""
+        blocked = self.blocked
+        return blocked - blocked * self.regime.licensed
+
     def offers(self) -> list[Offer]:
         p = self.model.p
         v = self.potential
-        blocked = v * self.regime.chips
+        blocked = self.blocked
         licensed = blocked * self.regime.licensed
         eps = p.foreign_supply_elasticity
         price = p.foreign_price_usd_k
@@ -93,10 +100,7 @@ class GreyImporters(mesa.Agent, Seller):
 
     def offers(self) -> list[Offer]:
         p = self.model.p
-        r = self.regime
-        blocked = self.vendor.potential * r.chips
-        licensed = blocked * r.licensed
-        units = (blocked - licensed) * r.grey
+        units = self.vendor.unlicensed * self.regime.grey
         floor = p.foreign_price_usd_k * p.grey_price_ratio
         return [Offer(self, "grey", units, floor, 1.0, p.grey_supply_elasticity, domestic=False)]
 
@@ -177,7 +181,9 @@ class DomesticDesigner(mesa.Agent, Seller):
     performance ramps with R&D, capped by tool access (C5, C11).
 
     It offers what its foundries can make this month (the domestic foundry first, then the
-    overseas one) at its production-cost floor, with no supply elasticity in the short run.
+    overseas one) at its production-cost floor, with no supply elasticity in the short run; it
+    is the only domestic seller and the only one that orders from the foundries (a second
+    domestic seller would need foundries of its own).
     R&D is state money plus a share of revenue, so domestic sales feed the ramp; software
     optimisation (C9) makes installed domestic chips more effective as their use accumulates.
     """

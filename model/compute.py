@@ -83,6 +83,8 @@ class PublicCompute(mesa.Agent, Buyer):
         return 1.0 if offer.domestic else 0.0
 
     def take(self, purchase: Purchase) -> None:
+        if purchase.spent > self.balance + 1e-9 * max(1.0, self.balance):
+            raise RuntimeError("the public compute programme spent more than its balance")
         amount = min(purchase.spent, self.balance)
         self.balance -= amount
         self.spent += amount

@@ -1,11 +1,12 @@
 """The institutions: the export-control regime, the central government, the city funds and the
 private investors.
 
-They are ordinary :class:`mesa.Agent` objects, one instance each (one :class:`CityFund` per city,
-acting together as :class:`CityFunds`, since herding and coordination are choices made in view
-of the other cities). The government pays *recipients* (anything with ``receive(amount)``); the
-city funds and private investors back startups as :class:`statecraft.startups.Investor` s. Money
-is in US$ m throughout.
+The regime, the government and each :class:`CityFund` are ordinary :class:`mesa.Agent` objects
+(one fund per city); the funds act together as :class:`CityFunds`, since herding and
+coordination are choices made in view of the other cities, and :class:`PrivateInvestors` is a
+plain object (it holds no state). The government pays *recipients* (anything with
+``receive(amount)``); the city funds and private investors back startups as
+:class:`statecraft.startups.Investor` s. Money is in US$ m throughout.
 """
 
 from __future__ import annotations
@@ -97,6 +98,12 @@ class Government(mesa.Agent):
         self, model: mesa.Model, programmes: dict[str, Sequence[tuple[Recipient, float]]]
     ) -> None:
         super().__init__(model)
+        unknown = set(programmes) - set(self.PROGRAMMES)
+        if unknown:
+            raise ValueError(
+                f"Government: unknown programme {sorted(unknown)[0]!r}; "
+                f"expected one of {', '.join(self.PROGRAMMES)}"
+            )
         self.programmes = {name: list(programmes.get(name, ())) for name in self.PROGRAMMES}
         self.received = 0.0  # US$ m, everything that came in
         self.national_paid = 0.0  # of the national AI budget (M1)
@@ -135,7 +142,13 @@ class Government(mesa.Agent):
             "compute": national * p.central_share_compute,
         }
         for name, amount in amounts.items():
-            for recipient, weight in self.programmes[name]:
+            recipients = self.programmes[name]
+            total = sum(weight for _, weight in recipients)
+            if abs(total - 1.0) > 1e-9:  # money would be created or lost
+                raise ValueError(
+                    f"Government programme {name!r}: recipient weights add up to {total:g}, not 1"
+                )
+            for recipient, weight in recipients:
                 recipient.receive(amount * weight)
             self.paid[name] += amount
             self.month_paid[name] = amount
@@ -164,14 +177,12 @@ class CityFund(mesa.Agent):
         self.inflow_central = 0.0
         # The fund's own, persistent taste for niches (lognormal around 1).
         self.taste = model.rng.lognormal(0.0, p.fund_taste_sigma, size=len(NICHES))
-        # This month's share of equity per niche (chosen with the other cities: CityFunds).
-        self.niche_weights = np.full(len(NICHES), 1.0 / len(NICHES))
 
     def _credit(self, amount: float) -> None:
         self.balance += amount * self.shares
 
     def receive(self, amount: float) -> None:
-        """Central guidance money (the fund is a recipient of the government's ``cities``)."""
+        """Central guidance money (paid on by :class:`CityFunds`)."""
         self._credit(amount)
         self.inflow_central += amount
 
@@ -225,6 +236,7 @@ class CityFunds(Investor):
         self.equity_history = np.zeros((DUPLICATION_WINDOW, n_funds, k))
         self.own_w = np.zeros((n_funds, k))
         self.relocations = 0
+        self.central_month = 0.0  # central guidance received this month
 
     def __iter__(self) -> Iterator[CityFund]:
         return iter(self.funds)
@@ -232,9 +244,12 @@ class CityFunds(Investor):
     def __len__(self) -> int:
         return len(self.funds)
 
-    def recipients(self) -> list[tuple[CityFund, float]]:
-        """The funds as recipients of central guidance money, by budget weight."""
-        return list(zip(self.funds, self.weights, strict=True))
+    def receive(self, amount: float) -> None:
+        """Central guidance money for the cities (the funds are the recipient of the
+        government's ``cities`` programme), passed on to each fund by budget weight."""
+        self.central_month = amount
+        for fund, w in zip(self.funds, self.weights, strict=True):
+            fund.receive(amount * w)
 
     def collect_budgets(self) -> None:
         """Each fund receives its own budget; this month's counters start at zero."""
@@ -259,15 +274,13 @@ class CityFunds(Investor):
             p.imitation_conformity,
             p.state_signal_weight,
         )
-        for fund, w in zip(self.funds, self.niche_w, strict=True):
-            fund.niche_weights = w
 
-    def equity_inflow(self, central: float) -> float:
-        """Equity money that reached the funds this month, own budgets plus ``central`` (US$ m):
-        the state's part of the money open to startups."""
+    def money_this_month(self) -> float:
+        """Equity money that reached the funds this month, own budgets plus central guidance
+        (US$ m): the state's part of the money open to startups."""
         p = self.p
         local = sum(f.budget_weight for f in self.funds) * p.local_budget_usd_bn_per_year / 12
-        return (local * 1e3 * p.scale + central) * p.local_share_equity
+        return (local * 1e3 * p.scale + self.central_month) * p.local_share_equity
 
     def subsidise(self, startups: StartupPopulation) -> None:
         """Research-cost subsidies, then vouchers, model discounts and data (M7; see
@@ -276,7 +289,6 @@ class CityFunds(Investor):
         p = self.p
         s = startups
         if len(s) == 0:
-            s.voucher_city = s.city.copy()
             return
         voucher, cash, paid = city_subsidies(
             s.city,
@@ -377,8 +389,7 @@ class PrivateInvestors(Investor):
         self.p = p
         self.economy = economy
 
-    @property
-    def month_budget(self) -> float:
+    def money_this_month(self) -> float:
         """Private venture money this month (US$ m)."""
         p = self.p
         return p.private_vc_usd_bn_per_year * 1e3 * p.scale / 12.0
@@ -390,5 +401,7 @@ class PrivateInvestors(Investor):
         cost: np.ndarray,
         score: np.ndarray,
     ) -> np.ndarray:
-        budget = self.month_budget * self.economy.market_value / self.economy.market_value.sum()
+        budget = (
+            self.money_this_month() * self.economy.market_value / self.economy.market_value.sum()
+        )
         return allocate_by_group(startups.niche[candidates], cost, score, budget)

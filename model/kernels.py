@@ -8,7 +8,7 @@ The functions are pure: they take arrays and numbers and return arrays, draw not
 random (the model draws before calling them, so the stream of draws is unchanged), and are
 compiled once and cached on disk (``cache=True``).
 
-The equations are documented where they are used, in :mod:`statecraft.model`, and in
+The equations are documented where they are used, in the participants that call them, and in
 ``docs/ODD.md`` §7.
 """
 

@@ -80,7 +80,9 @@ class Offer:
     performance : float
         Performance relative to the foreign flagship, >= 0 (0: useless, never bought).
     elasticity : float
-        Supply elasticity above the floor, >= 0 (0: capacity is capacity).
+        Supply elasticity above the floor, >= 0 (0: capacity is capacity). The market may
+        sell more than ``units`` when it is above 0: a seller of a finite stock offers it
+        with elasticity 0.
     domestic : bool
         Made by a domestic designer (counts in the domestic share; the state buys only these).
     """
@@ -151,14 +153,18 @@ class Seller:
 class Buyer:
     """Role: states a budget and preferences, and takes what it got.
 
-    ``private`` buyers (startups, platforms, a cloud provider) count in the market's private
-    statistics (fill, unmet money, shortage, price index); the public programme does not.
+    The market calls :meth:`budget` and :meth:`preference` as queries (they change nothing)
+    and :meth:`take` once a month. ``private`` buyers (startups, platforms, a cloud provider)
+    count in the market's private statistics (fill, unmet money, shortage, price index); a
+    state buyer sets it to False. ``stock`` is the compute it holds (k flagship-equivalents),
+    summed over buyers as the installed compute of the country.
     """
 
     private: bool = True
+    stock: float = 0.0
 
     def budget(self) -> float:
-        """Most the buyer would spend this month (US$ m), >= 0."""
+        """Most the buyer would spend this month (US$ m), >= 0; a query."""
         raise NotImplementedError
 
     def preference(self, offer: Offer) -> float:
@@ -223,8 +229,12 @@ class ComputeMarket:
         Which offers are domestic chips.
     prices, units : ndarray of shape (n_offers,)
         This month's clearing prices and units sold.
-    units_history : ndarray of shape (12, n_offers)
-        Units sold in the last twelve months, newest first.
+    units_history : ndarray of shape (12, n_channels)
+        Units sold in the last twelve months, newest first, one column per channel ever
+        offered (a seller and an offer name), in the order first seen; a channel absent in a
+        month sold 0 that month.
+    channel_domestic : ndarray of bool, shape (n_channels,)
+        Which columns of ``units_history`` are domestic chips.
     last : Clearing
         This month's private-market summary.
     """
@@ -238,6 +248,9 @@ class ComputeMarket:
         self.prices = np.zeros(0)
         self.units = np.zeros(0)
         self.units_history = np.zeros((_HISTORY, 0))
+        self.channel_domestic = np.zeros(0, dtype=bool)
+        self._channels: dict[tuple[int, str], int] = {}  # (seller, offer name) -> column
+        self._last_price: dict[tuple[int, str], float] = {}
         self.last = Clearing()
 
     def clear(self, buyers: Sequence[Buyer], sellers: Sequence[Seller]) -> Clearing:
@@ -249,9 +262,12 @@ class ComputeMarket:
         by_seller = [seller.offers() for seller in sellers]
         offers = [offer for own in by_seller for offer in own]
         n = len(offers)
-        start = self.prices if len(self.prices) == n and n else None  # warm start
-        if self.units_history.shape[1] != n:  # the channels changed: history starts anew
-            self.units_history = np.zeros((_HISTORY, n))
+        keys = [(id(o.seller), o.name) for o in offers]
+        # Warm start from each channel's last clearing price (its floor when new).
+        start = np.array(
+            [self._last_price.get(k, o.floor) for k, o in zip(keys, offers, strict=True)]
+        )
+        self._add_channels(keys, offers)
         self.offers = offers
         self.domestic = np.array([o.domestic for o in offers], dtype=bool)
         budgets = np.array([buyer.budget() for buyer in buyers], dtype=float)
@@ -271,11 +287,16 @@ class ComputeMarket:
             start=start,
         )
         self.prices = res.price
+        self._last_price.update(zip(keys, res.price.tolist(), strict=True))
         self.last = self._summary(buyers, budgets, res)
         units = res.units.sum(axis=0)
         self.units = units
         self.units_history[1:] = self.units_history[:-1]
-        self.units_history[0] = units
+        if list(self._channels) == keys:
+            self.units_history[0] = units
+        else:
+            self.units_history[0] = 0.0
+            self.units_history[0, [self._channels[k] for k in keys]] = units
         for b, buyer in enumerate(buyers):
             buyer.take(
                 Purchase(
@@ -304,6 +325,17 @@ class ComputeMarket:
             seller.book(sales)
         return self.last
 
+    def _add_channels(self, keys: list[tuple[int, str]], offers: list[Offer]) -> None:
+        new = [(k, o) for k, o in zip(keys, offers, strict=True) if k not in self._channels]
+        if not new:
+            return
+        for k, _ in new:
+            self._channels[k] = len(self._channels)
+        extra = np.zeros((_HISTORY, len(new)))
+        self.units_history = np.concatenate([self.units_history, extra], axis=1)
+        flags = np.array([o.domestic for _, o in new], dtype=bool)
+        self.channel_domestic = np.concatenate([self.channel_domestic, flags])
+
     def _summary(self, buyers: Sequence[Buyer], budgets: np.ndarray, res: MarketResult) -> Clearing:
         budget = spent = eff = wanted = 0.0
         for b, buyer in enumerate(buyers):
@@ -325,7 +357,7 @@ class ComputeMarket:
         """Domestic accelerators as a share of all sold, trailing twelve months (0 if none)."""
         units = self.units_history.sum(axis=0)
         total = units.sum()
-        return float(units[self.domestic].sum() / total) if total > 0 else 0.0
+        return float(units[self.channel_domestic].sum() / total) if total > 0 else 0.0
 
     def units_sold(self, *, domestic: bool) -> float:
         """k domestic (or foreign) accelerators sold this month."""

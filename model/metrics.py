@@ -21,10 +21,9 @@ from .params import NICHES, Params
 
 if TYPE_CHECKING:
     from .chips import DomesticDesigner, DomesticFoundry
-    from .compute import Platforms, PublicCompute
     from .economy import Economy
     from .institutions import CityFunds, ExportControlRegime, Government
-    from .market import ComputeMarket
+    from .market import Buyer, ComputeMarket
     from .startups import StartupPopulation
 
 
@@ -32,6 +31,7 @@ class ModelState(Protocol):
     """The public state metrics read: the model's participants and its parameters."""
 
     p: Params
+    buyers: list[Buyer]
     startups: StartupPopulation
     city_funds: CityFunds
     government: Government
@@ -39,8 +39,6 @@ class ModelState(Protocol):
     market: ComputeMarket
     designer: DomesticDesigner
     foundry: DomesticFoundry
-    platforms: Platforms
-    public_compute: PublicCompute
     economy: Economy
 
 
@@ -213,8 +211,11 @@ def domestic_units(model: ModelState) -> float:
 
 
 def effective_compute(model: ModelState) -> float:
-    """Installed compute in China, in k flagship-equivalent accelerators."""
-    return model.startups.compute_held + model.platforms.stock + model.public_compute.stock
+    """Installed compute in China, held by all buyers, in k flagship-equivalent accelerators."""
+    total = 0.0
+    for buyer in model.buyers:  # in order, rounding as plain additions (not sum()'s compensation)
+        total += buyer.stock
+    return float(total)
 
 
 def startup_compute(model: ModelState) -> float:
@@ -223,7 +224,7 @@ def startup_compute(model: ModelState) -> float:
 
 
 def compute_fill(model: ModelState) -> float:
-    """Share of private compute budgets (startups and platforms) spent on chips this month."""
+    """Share of private buyers' compute budgets (startups, platforms) spent on chips this month."""
     return model.market.last.private_fill
 
 

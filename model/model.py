@@ -87,7 +87,7 @@ class StatecraftModel(mesa.Model):
             self,
             {
                 "chips": [(self.foundry, share), (self.designer, 1.0 - share)],
-                "cities": self.city_funds.recipients(),
+                "cities": [(self.city_funds, 1.0)],
                 "compute": [(self.public_compute, 1.0)],
             },
         )
@@ -108,9 +108,11 @@ class StatecraftModel(mesa.Model):
         self.datacollector = metrics.ScalarCollector(model_reporters=metrics.REPORTERS)
 
     def _money_open_to_startups(self) -> float:
-        """City equity inflows plus private venture money this month (US$ m)."""
-        central = self.government.month_paid["cities"]
-        return self.city_funds.equity_inflow(central) + self.investors[0].month_budget
+        """What the investors have for startups this month (US$ m)."""
+        money = 0.0
+        for investor in self.investors:
+            money += investor.money_this_month()
+        return money
 
     def step(self) -> None:
         """Simulate one month (Mesa has already advanced ``self.steps``)."""

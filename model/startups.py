@@ -62,6 +62,11 @@ class Investor:
 
     state: bool = False
 
+    def money_this_month(self) -> float:
+        """Money this investor has for startups this month (US$ m): entry responds to the sum
+        over investors (:meth:`StartupPopulation.enter`)."""
+        raise NotImplementedError
+
     def invest(
         self,
         startups: StartupPopulation,
@@ -137,7 +142,7 @@ class StartupPopulation(Buyer):
         self.rng = rng
         self.genai = genai
         self.rules_step = rules_step
-        self.step = 0  # months simulated so far
+        self.step = 0  # months simulated so far (the population ages its startups by it)
         self.frontier = 0.0
         self.domestic_best = math.nan
         self.open_source_level = 0.0
@@ -153,7 +158,6 @@ class StartupPopulation(Buyer):
         self.unspent_compute = np.zeros(0)
         self.compute_bought = 0.0  # k flagship-equivalents bought this month
         self.compute_held = 0.0  # k flagship-equivalents held after this month's purchases
-        self._own_compute = np.zeros(0)
 
     def __len__(self) -> int:
         return len(self.cash)
@@ -250,6 +254,10 @@ class StartupPopulation(Buyer):
         self.round_this_month[:] = 0.0
         self.subsidy_cash[:] = 0.0
         self.voucher[:] = 0.0
+        n = len(self)
+        self.voucher_city = self.city.copy()
+        self.voucher_used = np.zeros(n)
+        self.unspent_compute = np.zeros(n)
 
     def book_state_money(self, kind: str, amount: float) -> None:
         """Account ``amount`` of state money of ``kind`` (a key of :attr:`flow`) received."""
@@ -312,8 +320,12 @@ class StartupPopulation(Buyer):
 
     # --- a buyer in the compute market -------------------------------------------------------
     def budget(self) -> float:
-        self._own_compute = self.p.compute_spend_share * self.burn
-        return float((self._own_compute + self.voucher).sum())
+        return float((self.p.compute_spend_share * self.burn + self.voucher).sum())
+
+    @property
+    def stock(self) -> float:
+        """Compute the startups hold after this month's purchases (k flagship-equivalents)."""
+        return self.compute_held
 
     def preference(self, offer: Offer) -> float:
         return private_preference(offer, self.p)
@@ -322,7 +334,7 @@ class StartupPopulation(Buyer):
         """Each startup spent the same share of its compute money as the startups together and
         owns what that bought; vouchers are used for what was spent (the issuing city pays,
         :meth:`vouchers_paid`), the rest of its own compute money stays as cash."""
-        own = self._own_compute
+        own = self.p.compute_spend_share * self.burn
         demand = own + self.voucher
         budget, spent = purchase.budget, purchase.spent
         spent_share = spent / budget if budget > 0 else 0.0
