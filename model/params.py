@@ -9,9 +9,10 @@ later work, sweep ranges and app sliders.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self, cast
 
 from pydantic import (
     BaseModel,
@@ -23,7 +24,8 @@ from pydantic import (
     model_validator,
 )
 
-from .checks import check_inputs
+from .errors import ParameterError
+from .files import did_you_mean
 
 __all__ = [
     "CITIES",
@@ -31,9 +33,13 @@ __all__ = [
     "NICHES",
     "PARAMETERS",
     "SHARE_GROUPS",
+    "SHARE_TOLERANCE",
     "ExportEvent",
     "Param",
     "Params",
+    "check_inputs",
+    "format_validation_error",
+    "param",
     "parameter_table_markdown",
 ]
 
@@ -1562,9 +1568,16 @@ SHARE_GROUPS: tuple[tuple[str, ...], ...] = (
     ("local_share_equity", "local_share_subsidy", "local_share_relocation"),
     ("subsidy_split_compute", "subsidy_split_model_discount", "subsidy_split_data"),
 )
+#: Shares of one group must add up to 1 within this (0.333333 x 3 is accepted).
+SHARE_TOLERANCE = 1e-6
 
 _BY_NAME = {p.name: p for p in PARAMETERS}
 assert len(_BY_NAME) == len(PARAMETERS), "duplicate parameter name"
+
+
+def param(name: str) -> Param:
+    """Return the declaration of parameter ``name`` (KeyError if unknown)."""
+    return _BY_NAME[name]
 
 
 def _int_to_float(v: Any) -> Any:
@@ -1598,6 +1611,157 @@ def _field(p: Param) -> tuple[Any, Any]:
     raise ValueError(f"unknown parameter kind {p.kind!r} for {p.name!r}")
 
 
+# --- rules over several parameters --------------------------------------------------------------
+def check_inputs(p: Params) -> None:
+    """Refuse parameter combinations the model cannot run or would silently reinterpret.
+
+    Bounds on single parameters are in their declarations; these rules involve several: shares
+    adding up to one, dates in order, an export event the policy regime would override, a
+    tranche dated before the start, a policy that never applies, ... Run by ``Params``
+    validation, so a scenario, an experiment's design point and ``Params(...)`` all obey them.
+
+    Rules about a date "after end_date" apply only to a date changed from its default: a
+    shorter horizon legitimately cuts off a default date (a quick run to 2021 of the baseline),
+    but a policy the user dated after the end of the run would silently never apply.
+
+    Raises
+    ------
+    ValueError
+        With a one-line message (``Params`` turns it into a :class:`ParameterError`).
+    """
+    if p.end_date < p.start_date:
+        raise ValueError(f"end_date {p.end_date} is before start_date {p.start_date}")
+    given = {
+        n
+        for n in ("policy_date", "startup_tranche_date", "paradigm_shift_date")
+        if getattr(p, n) != param(n).default
+    }
+    if p.initial_adoption <= 0:
+        raise ValueError(
+            "initial_adoption must be above 0: the AI market and startup entry are scaled by "
+            f"adoption / initial_adoption; got {p.initial_adoption!r}"
+        )
+    for group in SHARE_GROUPS:
+        values = [getattr(p, k) for k in group]
+        total = math.fsum(values)
+        if abs(total - 1.0) > SHARE_TOLERANCE * (1 + 1e-9):
+            raise ValueError(
+                f"shares {', '.join(group)} must add up to 1 (within {SHARE_TOLERANCE:g}); "
+                f"{' + '.join(repr(v) for v in values)} = {total!r}"
+            )
+    _check_export_events(p)
+    if "policy_date" in given and p.policy_date > p.end_date:
+        raise ValueError(
+            f"policy_date {p.policy_date} is after end_date {p.end_date}: the policy_* regime "
+            "would never apply; set it within the run or extend end_date"
+        )
+    if p.startup_tranche_usd_bn > 0 and p.startup_tranche_date < p.start_date:
+        raise ValueError(
+            f"startup_tranche_date {p.startup_tranche_date} is before start_date "
+            f"{p.start_date}: the tranche would be paid from the start instead; set it on or "
+            "after start_date (or startup_tranche_usd_bn = 0)"
+        )
+    if "startup_tranche_date" in given and p.startup_tranche_date > p.end_date:
+        raise ValueError(
+            f"startup_tranche_date {p.startup_tranche_date} is after end_date {p.end_date}: "
+            "the tranche would never be paid; set it within the run or extend end_date"
+        )
+    if "paradigm_shift_date" in given and p.paradigm_shift_date > p.end_date:
+        raise ValueError(
+            f"paradigm_shift_date {p.paradigm_shift_date} is after end_date {p.end_date}: the "
+            "shift would never happen; set it within the run or extend end_date"
+        )
+    _check_niche_values(p)
+    if p.designer_rd_share + p.foundry_reinvest_share > 1.0:
+        raise ValueError(
+            "designer_rd_share + foundry_reinvest_share must be at most 1 (both come out of "
+            f"domestic chip revenue); they add up to "
+            f"{p.designer_rd_share + p.foundry_reinvest_share:.4g}"
+        )
+    if p.initial_yield > p.max_yield:
+        raise ValueError(f"initial_yield {p.initial_yield} is above max_yield {p.max_yield}")
+
+
+def _check_export_events(p: Params) -> None:
+    events = p.export_events
+    if not events:
+        raise ValueError(
+            "export_events is empty; give at least one event (for no controls before "
+            'policy_date: [{date = "<start month>", chips = 0.0, tools = 0.0, foundry = 0.0}])'
+        )
+    dates = [e.date for e in events]
+    dup = sorted({d for d in dates if dates.count(d) > 1})
+    if dup:
+        raise ValueError(f"export_events: two events dated {dup[0]}; give one event per date")
+    late = [d for d in dates if d >= p.policy_date]
+    if late:
+        raise ValueError(
+            f"export_events: the event dated {late[0]} is not before policy_date "
+            f"{p.policy_date}, from which the policy_* values replace the timeline, so it would "
+            "be ignored; move policy_date later or drop the event"
+        )
+    if dates != sorted(dates):
+        raise ValueError("export_events must be in date order")
+
+
+def _check_niche_values(p: Params) -> None:
+    before = {n: getattr(p, f"niche_value_{n}") for n in NICHES}
+    after = {
+        n: v
+        * ((1.0 - p.paradigm_devaluation) if n in p.devalued_niches else 1.0)
+        * (p.paradigm_boost if n in GENAI_NICHES else 1.0)
+        for n, v in before.items()
+    }
+    if sum(before.values()) <= 0:
+        raise ValueError("niche_value_* must not all be 0: some niche must be worth entering")
+    if sum(after.values()) <= 0:
+        raise ValueError(
+            "after the paradigm shift every niche would be worth 0 (devalued_niches, "
+            "paradigm_devaluation): some niche must keep a value"
+        )
+
+
+# --- error messages -----------------------------------------------------------------------------
+def _expected(name: str) -> str:
+    p = param(name)
+    if p.kind in ("int", "float") and p.bounds is not None:
+        lo, hi = p.bounds
+        return f"{'an integer' if p.kind == 'int' else 'a number'} in [{lo:g}, {hi:g}]"
+    if p.kind == "month":
+        return 'a month "YYYY-MM"'
+    if p.kind == "niches":
+        return "a list of niches"
+    return "a list of events {date, chips, tools, foundry, licensed}"
+
+
+def format_validation_error(err: ValidationError, where: str) -> str:
+    """Turn pydantic's report on a parameter set into one line:
+    ``<where>: parameter 'x' must be ...; got ...``.
+
+    ``where`` names the file and table, or the design point, the values came from.
+    """
+    errors = err.errors(include_url=False)
+    # An unknown key explains the rest ("tools: Field required" after a typo `tool`): say it first.
+    e = next((x for x in errors if x["type"] == "extra_forbidden"), errors[0])
+    loc = e.get("loc", ())
+    got = e.get("input")
+    if not loc:  # a rule over several parameters (check_inputs)
+        msg = str(e.get("msg", "")).removeprefix("Value error, ")
+        return f"{where}: {msg}"
+    key = str(loc[0])
+    if e["type"] == "extra_forbidden" and len(loc) == 1:
+        hint = did_you_mean(key, _BY_NAME) or " (see `statecraft params` for the list)"
+        return f"{where}: unknown parameter '{key}'{hint}"
+    if e["type"] == "extra_forbidden":
+        path = ".".join(str(x) for x in loc)
+        return f"{where}: unknown key '{path}'"
+    if len(loc) == 1:
+        return f"{where}: parameter '{key}' must be {_expected(key)}; got {got!r}"
+    path = ".".join(str(x) for x in loc)
+    return f"{where}: parameter '{path}': {e['msg']}; got {got!r}"
+
+
+# --- the validated parameter set ----------------------------------------------------------------
 class _ParamsBase(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
@@ -1606,13 +1770,11 @@ class _ParamsBase(BaseModel):
             super().__init__(**data)
         except ValidationError as err:
             # One line naming the parameter and what it must be, as for a scenario file.
-            from .scenario import ParameterError, format_validation_error
+            raise ParameterError(
+                format_validation_error(err, "Params"), validation_error=err
+            ) from None
 
-            error = ParameterError(format_validation_error(err, "Params"))
-            error.validation_error = err  # callers that know the file re-word it
-            raise error from None
-
-    def replace(self, **changes: Any) -> Params:
+    def replace(self, **changes: Any) -> Self:
         """A copy with ``changes`` applied, validated like a scenario file's values.
 
         Unlike pydantic's ``model_copy(update=...)``, which skips validation, this refuses a
@@ -1645,44 +1807,8 @@ class _ParamsBase(BaseModel):
         }
 
     @model_validator(mode="after")
-    def _check_consistency(self) -> _ParamsBase:
-        check_inputs(self)  # cross-field rules of statecraft.checks (dates, events, shares)
-        for group in SHARE_GROUPS:
-            total = sum(getattr(self, k) for k in group)
-            # Six decimals are what people type (0.333333 x 3); allow their rounding.
-            if abs(total - 1.0) > 1.5e-6:
-                raise ValueError(
-                    f"shares {', '.join(group)} must add up to 1; they add up to {total:.4g}"
-                )
-        if self.end_date < self.start_date:
-            raise ValueError(f"end_date {self.end_date} is before start_date {self.start_date}")
-        dates = [e.date for e in self.export_events]
-        if dates != sorted(dates):
-            raise ValueError("export_events must be in date order")
-        before = {n: getattr(self, f"niche_value_{n}") for n in NICHES}
-        after = {
-            n: v
-            * ((1.0 - self.paradigm_devaluation) if n in self.devalued_niches else 1.0)
-            * (self.paradigm_boost if n in GENAI_NICHES else 1.0)
-            for n, v in before.items()
-        }
-        if sum(before.values()) <= 0:
-            raise ValueError("niche_value_* must not all be 0: some niche must be worth entering")
-        if sum(after.values()) <= 0:
-            raise ValueError(
-                "after the paradigm shift every niche would be worth 0 (devalued_niches, "
-                "paradigm_devaluation): some niche must keep a value"
-            )
-        if self.designer_rd_share + self.foundry_reinvest_share > 1.0:
-            raise ValueError(
-                "designer_rd_share + foundry_reinvest_share must be at most 1 (both come out of "
-                f"domestic chip revenue); they add up to "
-                f"{self.designer_rd_share + self.foundry_reinvest_share:.4g}"
-            )
-        if self.initial_yield > self.max_yield:
-            raise ValueError(
-                f"initial_yield {self.initial_yield} is above max_yield {self.max_yield}"
-            )
+    def _check_consistency(self) -> Self:
+        check_inputs(cast("Params", self))  # Params is the only subclass
         return self
 
 
@@ -1692,11 +1818,6 @@ Params = create_model(
     __doc__="Validated, immutable parameter set of one run (see :data:`PARAMETERS`).",
     **{p.name: _field(p) for p in PARAMETERS},
 )
-
-
-def param(name: str) -> Param:
-    """Return the declaration of parameter ``name`` (KeyError if unknown)."""
-    return _BY_NAME[name]
 
 
 def _fmt_default(p: Param) -> str:
