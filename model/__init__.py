@@ -22,16 +22,16 @@ Sweeps run from experiment files (:func:`run_sweep`) and are read back with
 :func:`load_sweep`. ``statecraft --help`` lists the same things on the command line.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+# Bound first while model/run.py and model/sweep/store.py still read the version from this
+# package root (`from . import __version__`) as they are imported below; once they import it from
+# statecraft.version, this line can join the sorted block.
+from .version import __version__
 
-try:
-    __version__ = version("statecraft")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0+unknown"
-
+# isort: split
 from pathlib import Path
 from typing import Any
 
+from . import sweep
 from .errors import (
     ExperimentError,
     ParameterError,
@@ -41,7 +41,7 @@ from .errors import (
 )
 from .experiment import Experiment, load_experiment
 from .files import shipped
-from .params import PARAMETERS, Params, param
+from .params import PARAMETERS, Params, format_validation_error, param
 from .run import RunResult, simulate
 from .scenario import Scenario, load_scenario
 
@@ -134,7 +134,12 @@ def run_scenario(
         try:
             params = params.replace(**overrides)
         except ParameterError as err:
-            raise ParameterError(str(err).replace("Params:", f"{name}:", 1)) from None
+            if err.validation_error is None:
+                raise
+            raise ParameterError(
+                format_validation_error(err.validation_error, name),
+                validation_error=err.validation_error,
+            ) from None
     if seed is None:
         seed = file_seed if file_seed is not None else DEFAULT_SEED
     return simulate(params, seed=seed, scenario=name)
@@ -160,10 +165,8 @@ def run_sweep(
     -------
     statecraft.sweep.SweepSummary
     """
-    from .sweep import run_sweep as _run
-
     exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
-    return _run(exp, out or Path("results") / "sweeps" / exp.name, **options)
+    return sweep.run_sweep(exp, out or Path("results") / "sweeps" / exp.name, **options)
 
 
 def load_sweep(folder: str | Path):
@@ -175,6 +178,4 @@ def load_sweep(folder: str | Path):
         ``runs`` (design), ``final`` (outcomes), ``timeseries`` and ``table`` (design and
         outcomes merged, one row per run).
     """
-    from .sweep import load
-
-    return load(folder)
+    return sweep.load(folder)

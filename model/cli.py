@@ -12,12 +12,23 @@ import math
 import os
 import signal
 import sys
+import tomllib
 from pathlib import Path
+from typing import NoReturn
 
-from . import __version__
+from . import load_experiment, load_scenario, run_scenario, run_sweep
 from .analysis import cli as analysis_cli
-from .checks import DEFAULT_MAX_RUNS
+from .app import cli as app_cli
+from .calibration import cli as calibration_cli
+from .checks import DEFAULT_MAX_RUNS, check_run_cost
 from .errors import StatecraftError, printable
+from .experiment import Experiment
+from .files import shipped
+from .params import Params, parameter_table_markdown
+from .run import check_output_folder, run_id_for
+from .sweep.runner import default_workers
+from .sweep.store import verify_folder
+from .version import __version__
 
 __all__ = ["main"]
 
@@ -73,7 +84,7 @@ missing (rerun the sweep's command to run those again).
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2 (argparse's own convention)
+    def error(self, message: str) -> NoReturn:  # one line, exit 2 (argparse's own convention)
         self.exit(2, f"statecraft: error: {message}\n")
 
 
@@ -162,14 +173,9 @@ def _build_parser() -> argparse.ArgumentParser:
         sub, "check", "verify a sweep folder's stored runs (changes nothing)", CHECK_EXAMPLES
     )
     check.add_argument("folder", type=Path, help="a folder written by `statecraft sweep`")
-    analysis_cli.add_parsers(sub)
-    from .calibration.cli import add_parsers  # validate, sensitivity, calibrate
-
-    add_parsers(sub)
-
-    from .app.cli import add_parser as add_app_parser
-
-    add_app_parser(sub)
+    analysis_cli.add_parsers(sub)  # report, compare
+    calibration_cli.add_parsers(sub)  # validate, sensitivity, calibrate
+    app_cli.add_parser(sub)
     return parser
 
 
@@ -194,10 +200,6 @@ def _fmt(value: object) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from . import load_scenario, run_scenario
-    from .checks import check_run_cost
-    from .run import check_output_folder, run_id_for
-
     scenario = load_scenario(args.scenario)
     if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
         raise StatecraftError(f"--seed must be an integer in [0, {MAX_SEED}]; got {args.seed}")
@@ -227,10 +229,6 @@ def _check_max_memory(args: argparse.Namespace) -> None:
 
 
 def _list(folder: str) -> int:
-    import tomllib
-
-    from .files import shipped
-
     for name, path in shipped(folder).items():
         description = tomllib.loads(path.read_text(encoding="utf-8")).get("description", "")
         print(f"{name:<20} {description}")
@@ -238,11 +236,6 @@ def _list(folder: str) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from . import load_experiment, run_sweep
-    from .checks import check_run_cost
-    from .params import Params
-    from .sweep.runner import default_workers
-
     if args.verify:
         return _check(argparse.Namespace(folder=Path(args.out or args.experiment)))
     if args.max_runs < 1:
@@ -258,7 +251,7 @@ def _sweep(args: argparse.Namespace) -> int:
         # The largest design point decides; its factors are within the declared bounds.
         copies = min(args.workers or default_workers(), exp.size)
         try:
-            check_run_cost(_largest(exp, Params), args.max_memory, copies=copies)
+            check_run_cost(_largest(exp), args.max_memory, copies=copies)
         except StatecraftError as err:
             raise StatecraftError(f"{exp.path}: {err}") from None
     out = args.out or Path("results") / "sweeps" / exp.name
@@ -292,18 +285,16 @@ def _sweep(args: argparse.Namespace) -> int:
     return 0
 
 
-def _largest(exp, params_cls):
+def _largest(exp: Experiment) -> Params:
     """Parameters of the experiment's most expensive run (size knobs at their maximum)."""
     base = dict(exp.base)
     for f in exp.factors:
         if f.name in ("scale", "initial_startups", "entry_rate"):
             base[f.name] = f.cast(f.high)
-    return params_cls(**base)
+    return Params(**base)
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .sweep.store import verify_folder
-
     report = verify_folder(args.folder)
     for line in report.lines():
         print(printable(line))
@@ -319,8 +310,6 @@ def main(argv: list[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
     try:
         if args.command == "params":
-            from .params import parameter_table_markdown
-
             sys.stdout.write(parameter_table_markdown())
             return 0
         if args.command in ("scenarios", "experiments"):
@@ -335,9 +324,7 @@ def main(argv: list[str] | None = None) -> int:
         if hasattr(args, "handler"):  # commands defined by statecraft.calibration.cli
             return args.handler(args)
         if args.command == "app":
-            from .app.cli import run as run_app
-
-            return run_app(args)
+            return app_cli.run(args)
         return _run(args)
     except StatecraftError as err:
         return _error(str(err))

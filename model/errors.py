@@ -8,6 +8,11 @@ ordinary exception whose ``str()`` is that line.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
 __all__ = [
     "ExperimentError",
     "ParameterError",
@@ -51,7 +56,16 @@ class ScenarioError(StatecraftError):
 
 class ParameterError(ScenarioError):
     """A parameter value given in Python (``Params(...)``, ``Params.replace``, overrides) is
-    not valid."""
+    not valid.
+
+    ``validation_error`` is pydantic's full report when the error comes from validating a
+    parameter set: callers that know the file or design point re-word the message from it
+    (:func:`statecraft.params.format_validation_error`).
+    """
+
+    def __init__(self, *args: object, validation_error: ValidationError | None = None) -> None:
+        super().__init__(*args)
+        self.validation_error = validation_error
 
 
 class ExperimentError(ScenarioError):

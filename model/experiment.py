@@ -53,8 +53,8 @@ from scipy.stats import qmc
 from .checks import DEFAULT_MAX_RUNS, check_size, design_size
 from .errors import ExperimentError, ParameterError, ScenarioError
 from .files import did_you_mean, find_data_file, read_toml, shipped_path
-from .params import PARAMETERS, Params, param
-from .scenario import format_validation_error, load_scenario, resolve
+from .params import PARAMETERS, Params, format_validation_error, param
+from .scenario import load_scenario, resolve
 
 __all__ = [
     "DESIGN_KINDS",

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from .errors import ParameterError, ScenarioError
-from .files import did_you_mean, read_toml
-from .params import PARAMETERS, Params, param
+from .files import read_toml
+from .params import PARAMETERS, Params, format_validation_error
 
+# ParameterError, ScenarioError and format_validation_error are defined below this module
+# (statecraft.errors, statecraft.params) and stay importable from here, where users found them.
 __all__ = [
     "ParameterError",
     "Scenario",
@@ -50,49 +50,13 @@ class Scenario:
     path: Path | None = None
 
 
-def _expected(name: str) -> str:
-    p = param(name)
-    if p.kind == "int":
-        lo, hi = p.bounds
-        return f"an integer in [{lo:g}, {hi:g}]"
-    if p.kind == "float":
-        lo, hi = p.bounds
-        return f"a number in [{lo:g}, {hi:g}]"
-    if p.kind == "month":
-        return 'a month "YYYY-MM"'
-    if p.kind == "niches":
-        return "a list of niches"
-    return "a list of events {date, chips, tools, foundry, licensed}"
-
-
-def format_validation_error(err: ValidationError, where: str) -> str:
-    """Turn pydantic's report into one line: ``<where>: parameter 'x' must be ...; got ...``."""
-    errors = err.errors(include_url=False)
-    # An unknown key explains the rest ("tools: Field required" after a typo `tool`): say it first.
-    e = next((x for x in errors if x["type"] == "extra_forbidden"), errors[0])
-    loc = e.get("loc", ())
-    got = e.get("input")
-    if not loc:  # model-level check (shares, dates)
-        msg = str(e.get("msg", "")).removeprefix("Value error, ")
-        return f"{where}: {msg}"
-    key = str(loc[0])
-    if e["type"] == "extra_forbidden" and len(loc) == 1:
-        hint = did_you_mean(key, _NAMES) or " (see `statecraft params` for the list)"
-        return f"{where}: unknown parameter '{key}'{hint}"
-    if e["type"] == "extra_forbidden":
-        path = ".".join(str(x) for x in loc)
-        return f"{where}: unknown key '{path}'"
-    if len(loc) == 1:
-        return f"{where}: parameter '{key}' must be {_expected(key)}; got {got!r}"
-    path = ".".join(str(x) for x in loc)
-    return f"{where}: parameter '{path}': {e['msg']}; got {got!r}"
-
-
 def resolve(overrides: dict[str, Any], where: str = "parameters") -> Params:
     """Validate ``overrides`` on top of the defaults; raise :class:`ScenarioError` if invalid."""
     try:
         return Params(**overrides)
     except ParameterError as err:
+        if err.validation_error is None:  # not from validating the values: nothing to re-word
+            raise
         raise ScenarioError(format_validation_error(err.validation_error, where)) from None
 
 
