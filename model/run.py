@@ -26,7 +26,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from . import __version__
+from .version import __version__
 from .errors import ParameterError, StatecraftError
 from .model import StatecraftModel
 from .params import NICHES, PARAMETERS, Params
