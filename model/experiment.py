@@ -27,19 +27,21 @@ are sampled as integers (each integer of the range equally likely in ``lhs``/``s
 Nothing in the file is executed; every problem is an :class:`ExperimentError` whose message is
 one line naming the file and the key.
 
-Designs use :mod:`scipy.stats.qmc`: ``grid`` is the full factorial of the factor levels;
-``lhs`` is a Latin hypercube of ``samples`` points; ``sobol`` is ``samples`` points of a
-scrambled Sobol sequence; ``saltelli`` is Saltelli's cross-sampling scheme built from a Sobol
-sequence of ``2 d`` dimensions — ``samples`` × (``d`` + 2) points in blocks ``A``, ``B`` and
-``AB_i`` — from which :func:`statecraft.sweep.sobol_indices` estimates first-order and total
-Sobol indices; ``morris`` is Morris's elementary-effects screening design of ``samples``
-trajectories × (``d`` + 1) points (SALib, the ``calibration`` extra), analysed by
+Designs: ``grid`` is the full factorial of the factor levels; ``lhs`` is a Latin hypercube of
+``samples`` points and ``sobol`` ``samples`` points of a scrambled Sobol sequence (both
+:mod:`scipy.stats.qmc`). Two designs come from SALib (the ``calibration`` extra):
+``saltelli`` is Saltelli's cross-sampling scheme (:func:`SALib.sample.sobol.sample`, first and
+total order) — ``samples`` × (``d`` + 2) points in blocks ``A``, ``B`` and ``AB_i`` — from which
+:func:`statecraft.sweep.sobol_indices` estimates first-order and total Sobol indices with
+:func:`SALib.analyze.sobol.analyze`; ``morris`` is Morris's elementary-effects screening design
+of ``samples`` trajectories × (``d`` + 1) points, analysed by
 :mod:`statecraft.calibration.sensitivity`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import itertools
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,7 +64,11 @@ __all__ = [
     "ExperimentError",
     "Factor",
     "RunSpec",
+    "import_salib",
     "load_experiment",
+    "saltelli_blocks",
+    "saltelli_unit_sample",
+    "to_salib_order",
 ]
 
 DesignKind = Literal["grid", "lhs", "sobol", "saltelli", "morris"]
@@ -580,21 +586,10 @@ def design_points(exp: Experiment) -> pd.DataFrame:
     elif exp.design == "morris":
         df = _morris_points(exp)
     else:
-        # Saltelli (2002/2010): A and B from one 2d-dimensional Sobol sequence; AB_i is A with
-        # column i taken from B. scipy.stats.sobol_indices expects exactly these blocks.
-        u = qmc.Sobol(2 * d, rng=np.random.default_rng(exp.seed)).random(exp.samples)
-        a, b = u[:, :d], u[:, d:]
-        blocks = [("A", a), ("B", b)]
-        for i, name in enumerate(names):
-            ab = a.copy()
-            ab[:, i] = b[:, i]
-            blocks.append((f"AB_{name}", ab))
-        parts = []
-        for label, m in blocks:
-            part = pd.DataFrame({f.name: f.from_unit(m[:, j]) for j, f in enumerate(exp.factors)})
-            part.insert(0, "block", label)
-            parts.append(part)
-        df = pd.concat(parts, ignore_index=True)
+        where = f"{exp.path}: design.kind: 'saltelli'"
+        u = saltelli_unit_sample(d, exp.samples, exp.seed, where)
+        df = pd.DataFrame({f.name: f.from_unit(u[:, j]) for j, f in enumerate(exp.factors)})
+        df.insert(0, "block", saltelli_blocks(names, exp.samples))
     df.insert(0, "point", np.arange(len(df), dtype=np.int64))
     return df
 
@@ -611,12 +606,7 @@ def _morris_points(exp: Experiment) -> pd.DataFrame:
     consecutive points of a trajectory differ in one factor. Trajectory ``t`` is points
     ``t (d + 1)`` to ``t (d + 1) + d``; :mod:`statecraft.calibration.sensitivity` analyses it.
     """
-    try:
-        from SALib.sample import morris
-    except ImportError:  # an optional dependency (the `calibration` extra)
-        raise ExperimentError(
-            f"{exp.path}: design.kind: 'morris' needs SALib: pip install 'statecraft[calibration]'"
-        ) from None
+    morris = import_salib("sample.morris", f"{exp.path}: design.kind: 'morris'", ExperimentError)
     problem = {
         "num_vars": len(exp.factors),
         "names": [f.name for f in exp.factors],
@@ -624,3 +614,73 @@ def _morris_points(exp: Experiment) -> pd.DataFrame:
     }
     u = morris.sample(problem, exp.samples, num_levels=MORRIS_LEVELS, seed=exp.seed)
     return pd.DataFrame({f.name: f.from_unit(u[:, j]) for j, f in enumerate(exp.factors)})
+
+
+# --- Saltelli ------------------------------------------------------------------------------------
+def import_salib(module: str, what: str, error: type[Exception]) -> Any:
+    """``SALib.<module>``, or ``error`` saying that ``what`` needs the ``calibration`` extra.
+
+    SALib is an optional dependency: the grid, LHS and Sobol-sequence designs work without it.
+    """
+    try:
+        return importlib.import_module(f"SALib.{module}")
+    except ImportError:
+        raise error(f"{what} needs SALib: pip install 'statecraft[calibration]'") from None
+
+
+def saltelli_blocks(factors: list[str], samples: int) -> np.ndarray:
+    """Block label of every point of a ``saltelli`` design, in point order.
+
+    The design is stored block by block: ``samples`` points of ``A``, then of ``B``, then of
+    ``AB_<factor>`` for each factor in order; point ``k`` of a block is base sample ``k``. (SALib
+    interleaves them per base sample; :func:`to_salib_order` converts. The stored order is the
+    one sweeps have always had, so their folders, point numbers and seeds stay valid.)
+    """
+    labels = np.array(["A", "B", *[f"AB_{f}" for f in factors]])
+    return np.repeat(labels, samples)
+
+
+def saltelli_unit_sample(d: int, samples: int, seed: int, where: str = "saltelli") -> np.ndarray:
+    """Saltelli's design on the unit cube, ``samples`` × (``d`` + 2) rows in stored order.
+
+    :func:`SALib.sample.sobol.sample` (first and total order, scrambled) with a generator seeded
+    by ``seed``: ``A`` and ``B`` are the two halves of one ``2 d``-dimensional Sobol sequence,
+    ``AB_i`` is ``A`` with column ``i`` from ``B``. The rows are then put in the stored order
+    (see :func:`saltelli_blocks`).
+
+    Raises
+    ------
+    ExperimentError
+        If SALib is not installed (``where`` starts the message).
+    """
+    sobol = import_salib("sample.sobol", where, ExperimentError)
+    problem = {"num_vars": d, "names": [f"x{i}" for i in range(d)], "bounds": [[0.0, 1.0]] * d}
+    # A Generator, not the int: SALib hands `seed` to scipy's qmc.Sobol, which seeds a generator
+    # given an int differently than np.random.default_rng(seed) (the design's historic seeding).
+    x = sobol.sample(problem, samples, calc_second_order=False, seed=np.random.default_rng(seed))
+    # SALib's rows per base sample j: A_j, AB_1j, ..., AB_dj, B_j -> blocks A, B, AB_1 .. AB_d.
+    per_sample = x.reshape(samples, d + 2, d)
+    order = [0, d + 1, *range(1, d + 1)]
+    return per_sample[:, order, :].transpose(1, 0, 2).reshape(-1, d)
+
+
+def to_salib_order(y: np.ndarray, d: int, samples: int, n: int | None = None) -> np.ndarray:
+    """Outputs of a ``saltelli`` design from stored order (see :func:`saltelli_blocks`) to
+    SALib's: for each base sample ``A_j, AB_1j, ..., AB_dj, B_j``.
+
+    Parameters
+    ----------
+    y : numpy.ndarray
+        One output per design point, in point order (``samples`` × (``d`` + 2) of them).
+    d : int
+        Number of factors.
+    samples : int
+        Base samples of the design (the size of each block).
+    n : int, optional
+        Keep only the first ``n`` base samples (default: all). The first ``n`` points of a Sobol
+        sequence, ``n`` a power of two, are a balanced design of their own.
+    """
+    n = samples if n is None else n
+    blocks = np.asarray(y).reshape(d + 2, samples)[:, :n]
+    order = [0, *range(2, d + 2), 1]
+    return blocks[order].T.reshape(-1)

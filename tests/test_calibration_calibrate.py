@@ -54,18 +54,37 @@ def test_shipped_config_fits_only_assumptions():
         ("max = 150.0", "max = 1e9", r"the prior must satisfy 0 <= min < max <= 100000"),
         ("budget = 12", "budget = 3", r"budget: 3 candidates cannot fill one generation of 4"),
         ("seeds = 1", "seeds = 0", r"seeds: must be an integer >= 1"),
-        ("scale = 0.1", "scales = 0.1", r"unknown key 'scales'"),
+        ("scale = 0.1", "scales = 0.1", r"scales: unknown key \(did you mean 'scale'\?\)"),
         (
             "entry_rate = {",
             "n_city_funds = {",
             r"'n_city_funds' is an int parameter|not an assumption",
         ),
+        ("seeds = 1", "seeds = true", r"seeds: must be an integer >= 1; got True$"),
+        ("population = 4", "population = 1", r"population: must be an integer >= 2; got 1$"),
+        ("min_epsilon = 0.0", "min_epsilon = inf", r"min_epsilon: must be a number >= 0; got inf"),
+        ("scale = 0.1", "scale = -1", r"scale: must be a number > 0; got -1$"),
+        ("max = 150.0 }", "mx = 150.0 }", r"parameters\.entry_rate\.mx: unknown key \(did you"),
+        ("{ min = 100.0, max = 150.0 }", "3", r"parameters\.entry_rate: must be a table \{ min"),
+        ("entry_rate = { min = 100.0, max = 150.0 }", "", r"parameters: required: the assump"),
     ],
 )
 def test_bad_calibration_files_are_refused(tmp_path, old, new, message):
+    assert old in TINY
     text = TINY.replace(old, new)
-    with pytest.raises(CalibrationError, match=message):
-        load_config(_config(tmp_path, text))
+    path = _config(tmp_path, text)
+    with pytest.raises(CalibrationError, match=message) as info:
+        load_config(path)
+    msg = str(info.value)
+    assert "\n" not in msg and msg.startswith(f"{path}: ")
+
+
+def test_overrides_are_checked_like_the_file(tmp_path):
+    cfg = load_config(_config(tmp_path), budget=40, population=8, predictive=5)
+    assert (cfg.budget, cfg.population, cfg.predictive) == (40, 8, 5)
+    assert cfg.priors == {"entry_rate": (100.0, 150.0)} and cfg.scale == 0.1
+    with pytest.raises(CalibrationError, match=r"budget: 12 candidates cannot fill one gener"):
+        load_config(_config(tmp_path), population=20)
 
 
 def test_distance_is_zero_on_target_and_about_one_at_the_band_edge():

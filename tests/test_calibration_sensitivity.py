@@ -1,6 +1,8 @@
 """Morris design kind, screening and Sobol analysis (tiny sweeps)."""
 
 import math
+import subprocess
+import sys
 import textwrap
 
 import numpy as np
@@ -13,9 +15,10 @@ from statecraft.calibration.sensitivity import (
     morris_factors,
     report,
 )
-from statecraft.experiment import load_experiment
+from statecraft.experiment import load_experiment, saltelli_unit_sample
 from statecraft.params import PARAMETERS, SHARE_GROUPS
-from statecraft.sweep import run_sweep
+from statecraft.sweep import SweepError, run_sweep
+from statecraft.sweep.results import saltelli_indices
 
 FACTORS = """
 [factors]
@@ -75,6 +78,68 @@ def test_saltelli_runs_share_seeds_within_a_base_sample(tmp_path):
     seeds = np.array([r.seed for r in exp.runs()]).reshape(d + 2, n)  # A, B, AB_1 .. AB_d
     assert (seeds[2:] == seeds[0]).all()
     assert len(set(seeds[0]) | set(seeds[1])) == 2 * n
+
+
+def _ishigami(n: int) -> np.ndarray:
+    """The Ishigami function (a = 7, b = 0.1) on the stored Saltelli design over [-pi, pi]^3."""
+    x = -np.pi + 2 * np.pi * saltelli_unit_sample(3, n, seed=20251207)
+    return np.sin(x[:, 0]) + 7 * np.sin(x[:, 1]) ** 2 + 0.1 * x[:, 2] ** 4 * np.sin(x[:, 0])
+
+
+def test_sobol_indices_of_ishigami_match_theory_and_the_previous_estimator():
+    """SALib's indices on the stored design: within their 95 % intervals of the analytic values
+    (Ishigami and Homma 1990) and of scipy.stats.sobol_indices, the estimator used before."""
+    from scipy.stats import sobol_indices as scipy_sobol
+
+    n = 1024
+    y = _ishigami(n)
+    got = saltelli_indices(y, ["x1", "x2", "x3"], n)
+    s1, st = np.array([0.3139, 0.4424, 0.0]), np.array([0.5576, 0.4424, 0.2437])
+    assert (np.abs(got["first_order"] - s1) <= got["first_order_conf"]).all()
+    assert (np.abs(got["total_order"] - st) <= got["total_order_conf"]).all()
+    assert (got["first_order_conf"] < 0.1).all() and (got["total_order_conf"] < 0.1).all()
+    blocks = y.reshape(5, n)  # stored order: A, B, AB_1, AB_2, AB_3
+    old = scipy_sobol(func={"f_A": blocks[:1], "f_B": blocks[1:2], "f_AB": blocks[2:, None]}, n=n)
+    assert (np.abs(got["first_order"] - old.first_order.ravel()) <= got["first_order_conf"]).all()
+    # The total index does not depend on the centring that differs between the two.
+    np.testing.assert_allclose(got["total_order"], old.total_order.ravel(), atol=1e-12)
+    # Same bootstrap seed, same intervals; the first half of the base samples is a design too.
+    assert got.equals(saltelli_indices(y, ["x1", "x2", "x3"], n))
+    half = saltelli_indices(y, ["x1", "x2", "x3"], n, n // 2)
+    assert (np.abs(half["total_order"] - st) <= 2 * half["total_order_conf"]).all()
+
+
+def test_sobol_indices_of_a_constant_or_broken_output():
+    n = 8
+    flat = saltelli_indices(np.full(5 * n, 3.0), ["a", "b", "c"], n)  # no SALib warning
+    assert (flat.drop(columns="factor") == 0).all().all()
+    y = _ishigami(n)
+    y[4] = np.nan
+    assert saltelli_indices(y, ["a", "b", "c"], n).drop(columns="factor").isna().all().all()
+    with pytest.raises(ValueError, match="seed must be >= 1"):
+        saltelli_indices(_ishigami(n), ["a", "b", "c"], n, seed=0)
+
+
+def test_sobol_indices_without_salib_say_how_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "SALib.analyze.sobol", None)
+    with pytest.raises(
+        SweepError, match=r"^the Sobol analysis needs SALib: pip install 'statecraft\["
+    ):
+        saltelli_indices(_ishigami(8), ["a", "b", "c"], 8)
+
+
+def test_calibrate_and_sensitivity_do_not_import_each_other():
+    """The shared pieces (distance, outcomes) live in calibration.outcomes, below both."""
+    code = (
+        "import sys, importlib\n"
+        "for a, b in (('calibrate', 'sensitivity'), ('sensitivity', 'calibrate')):\n"
+        "    importlib.import_module(f'statecraft.calibration.{a}')\n"
+        "    print(f'statecraft.calibration.{b}' in sys.modules)\n"
+        "    for m in [m for m in sys.modules if m.startswith('statecraft')]:\n"
+        "        del sys.modules[m]\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
 
 
 def test_morris_screens_every_sweepable_assumption():

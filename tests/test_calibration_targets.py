@@ -90,14 +90,39 @@ def test_unknown_metric_is_one_line_naming_file_target_and_key(tmp_path):
         ('id = "T2"', 'id = "T1"', r"target 'T1': id repeats"),
         ("low = 0", "low = 0\ntolerance = 3", r"give exactly one of"),
         ('statistic = "mean"', 'statistic = "median"', r"statistic: must be one of"),
+        ("per_scale = true", "per_scal = true", r"T1'\.per_scal: unknown key \(did you mean 'per_"),
+        ("per_scale = true", "per_scale = 1", r"T1'\.per_scale: must be true or false; got 1$"),
+        ("low = 0", "low = nan", r"T1'\.low: must be a number; got nan$"),
+        ("low = 0", "low = 0\nhigh = -1", r"target 'T1': low 0 is above high -1$"),
+        ('id = "T1"\n', "", r"targets\.toml: target\[0\]\.id: required: a short label"),
+        ('date = "2020-06"', "", r"T1'\.date: 'value' needs a month \"YYYY-MM\"$"),
+        ('"2020-01", "2020-06"', '"2020-06", "2020-01"', r"T2'\.window: ends \(2020-01\) before"),
+        ('"2020-01", "2020-06"]', '"2020-01"]', r"T2'\.window: must be \[first, last\] months"),
+        ("reported = 0.3", 'reported = "up"', r"T2': a tolerance needs a numeric 'reported'"),
+        ("reported = 1500", 'reported = ""', r"T1'\.reported: required: the published number"),
     ],
 )
 def test_bad_targets_are_refused(tmp_path, old, new, message):
     text = TINY.format(tol=0.1)
     assert old in text
     path = _write(tmp_path, text.replace(old, new, 1))
-    with pytest.raises(TargetError, match=message):
+    with pytest.raises(TargetError, match=message) as info:
         load_targets(path)
+    msg = str(info.value)
+    assert "\n" not in msg and msg.startswith(f"{path}: target")
+
+
+def test_targets_read_as_before():
+    """The schema reads the shipped file into the targets the hand parser made: bands from
+    tolerances, one-sided bands, windows as tuples, words as reported values."""
+    by_id = {t.id: t for t in load_targets()}
+    assert (by_id["S2"].low, by_id["S2"].high) == pytest.approx((117 * 0.85, 117 * 1.15))
+    assert (by_id["A1"].low, by_id["A1"].high) == pytest.approx((0.05, 0.15))
+    assert by_id["S9"].low == 3 and by_id["S9"].high == math.inf
+    assert by_id["S9"].reported == "at least a few months"
+    assert by_id["S5"].window == ("2021-01", "2025-06") and by_id["S5"].date is None
+    assert by_id["S1-growth"].reference == "2020-01" and by_id["S1-growth"].statistic == "ratio"
+    assert isinstance(by_id["S1"].reported, float) and by_id["S1"].per_scale
 
 
 def test_a_month_outside_the_horizon_is_refused():

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 from statecraft.cli import main
-from statecraft.experiment import ExperimentError, load_experiment
+from statecraft.experiment import (
+    ExperimentError,
+    load_experiment,
+    saltelli_blocks,
+    saltelli_unit_sample,
+    to_salib_order,
+)
 from statecraft.params import param
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -185,6 +192,45 @@ def test_saltelli_blocks_differ_from_a_only_in_their_column(tmp_path: Path) -> N
         ab = blocks[f"AB_{name}"]
         other = [c for c in a.columns if c != name]
         assert ab[name].equals(b[name]) and ab[other].equals(a[other])
+
+
+def test_saltelli_design_is_salibs_sample_stored_block_by_block() -> None:
+    """The stored design is SALib's Saltelli sample (first and total order) put block by block;
+    to_salib_order, which the analysis uses, puts it back exactly."""
+    from SALib.sample import sobol
+
+    d, n, seed = 3, 16, 20251207
+    u = saltelli_unit_sample(d, n, seed)
+    problem = {"num_vars": d, "names": ["a", "b", "c"], "bounds": [[0.0, 1.0]] * d}
+    x = sobol.sample(problem, n, calc_second_order=False, seed=np.random.default_rng(seed))
+    back = np.column_stack([to_salib_order(u[:, j], d, n) for j in range(d)])
+    assert np.array_equal(back, x)
+    labels = saltelli_blocks(["a", "b", "c"], n)
+    a, b = u[labels == "A"], u[labels == "B"]
+    for i, name in enumerate("abc"):
+        ab = u[labels == f"AB_{name}"]
+        assert np.array_equal(ab[:, i], b[:, i])
+        assert np.array_equal(np.delete(ab, i, axis=1), np.delete(a, i, axis=1))
+    # The first n/2 base samples, in SALib's order, are the first n/2 of each block.
+    y = np.arange(len(u))
+    half = to_salib_order(y, d, n, n // 2).reshape(n // 2, d + 2)
+    assert np.array_equal(half[:, 0], np.arange(n // 2))  # A_j
+    assert np.array_equal(half[:, -1], n + np.arange(n // 2))  # B_j
+
+
+def test_saltelli_and_morris_without_salib_say_how_to_install(tmp_path: Path, monkeypatch):
+    # SALib is the optional `calibration` extra; None in sys.modules makes its import fail.
+    for kind, module in (("saltelli", "SALib.sample.sobol"), ("morris", "SALib.sample.morris")):
+        monkeypatch.setitem(sys.modules, module, None)
+        text = GOOD.replace('kind = "grid"', f'kind = "{kind}"\nsamples = 4').replace(
+            "herding = [0.0, 1.0]", "herding = {}"
+        )
+        path = _write(tmp_path, text)
+        with pytest.raises(ExperimentError) as info:
+            load_experiment(path)
+        assert str(info.value) == (
+            f"{path}: design.kind: '{kind}' needs SALib: pip install 'statecraft[calibration]'"
+        )
 
 
 def test_seeds_are_reproducible_distinct_and_stable_when_replicates_grow(tmp_path: Path) -> None:

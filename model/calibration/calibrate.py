@@ -7,11 +7,11 @@ the population per generation and the budget. It then runs pyabc's ABC-SMC:
 - **Model.** A candidate parameter set is run on the same ``seeds`` seeds as every other
   candidate (*common random numbers*: candidates differ by their parameters, not by their luck),
   and each calibration target's statistic is averaged over those runs.
-- **Distance** (:func:`distance`). The root-mean-square standardised deviation over the
-  calibration targets. A two-sided band contributes ``(model - reported) / half-width``, and a
-  one-sided band (a direction, or "more than X") contributes 0 inside and the excess over the
-  edge outside. A value of about 1 means every target sits at the edge of its band. Held-out
-  targets are never read.
+- **Distance** (:func:`~statecraft.calibration.outcomes.distance`). The root-mean-square
+  standardised deviation over the calibration targets. A two-sided band contributes
+  ``(model - reported) / half-width``, and a one-sided band (a direction, or "more than X")
+  contributes 0 inside and the excess over the edge outside. A value of about 1 means every
+  target sits at the edge of its band. Held-out targets are never read.
 - **Schedule.** pyabc's adaptive (median) epsilon, an adaptive multivariate normal kernel, a
   fixed population, stopping at ``min_epsilon``, after ``generations``, or when ``budget``
   candidates have been simulated (checked after each generation, as pyabc does).
@@ -31,18 +31,22 @@ from __future__ import annotations
 import math
 import time
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
+from pydantic import Field, ValidationError, field_validator, model_validator
 
+from ..files import did_you_mean
 from ..params import PARAMETERS, param
 from ..scenario import ScenarioError, load_scenario, resolve
+from .outcomes import NAN_PENALTY, OUTCOMES, distance, outcomes, target_z
 from .runner import run_many, seeds_for
+from .schema import FieldError, FiniteNumber, Schema, one_line
 from .targets import Target, check_horizon, evaluate, load_targets
 
 __all__ = [
@@ -56,63 +60,11 @@ __all__ = [
     "target_z",
 ]
 
-#: Standardised deviation charged for a target the run cannot compute (e.g. no startups left).
-NAN_PENALTY = 10.0
-CONFIG_KEYS = {
-    "description",
-    "seeds",
-    "root_seed",
-    "scale",
-    "population",
-    "budget",
-    "generations",
-    "min_epsilon",
-    "predictive",
-    "parameters",
-}
 _NAMES = {p.name for p in PARAMETERS}
 
 
 class CalibrationError(ScenarioError):
     """A calibration file or run cannot go on; the message names the file/key and the fix."""
-
-
-# --- distance -----------------------------------------------------------------------------------
-def target_z(target: Target, value: float) -> float:
-    """Standardised deviation of ``value`` from ``target``.
-
-    Two-sided band: ``(value - centre) / half_width`` (``|z| <= 1`` inside the band when the
-    reported value is its centre). One-sided band (a direction or "more than"): 0 inside, the
-    distance to the edge over ``half_width`` outside. NaN: :data:`NAN_PENALTY`.
-    """
-    if not math.isfinite(value):
-        return NAN_PENALTY
-    if math.isfinite(target.low) and math.isfinite(target.high):
-        return (value - target.centre) / target.half_width
-    if value < target.low:
-        return (target.low - value) / target.half_width
-    if value > target.high:
-        return (value - target.high) / target.half_width
-    return 0.0
-
-
-def distance(targets: Iterable[Target], values: Mapping[str, float]) -> float:
-    """Root-mean-square standardised deviation over ``targets`` (see :func:`target_z`).
-
-    Parameters
-    ----------
-    targets : iterable of Target
-    values : mapping
-        Target id -> the model's statistic (mean over the common seeds).
-
-    Returns
-    -------
-    float
-        0 when every target is hit exactly; about 1 when every target sits at the edge of its
-        band.
-    """
-    z = np.array([target_z(t, values[t.id]) for t in targets], dtype=float)
-    return float(np.sqrt(np.mean(z**2))) if len(z) else 0.0
 
 
 # --- configuration ------------------------------------------------------------------------------
@@ -158,12 +110,102 @@ def default_config_path() -> Path:
     return Path(str(resources.files("statecraft.calibration").joinpath("calibrate.toml")))
 
 
-def _is_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
+class Prior(Schema):
+    """A fitted assumption's uniform prior, ``{ min, max }`` (each defaults to the declared
+    bound)."""
+
+    min: FiniteNumber | None = None
+    max: FiniteNumber | None = None
 
 
-def _is_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+class ConfigFile(Schema):
+    """A calibration file (see the module docstring); defaults are the shipped file's fallbacks."""
+
+    description: str = ""
+    seeds: Annotated[int, Field(ge=1)] = 2
+    root_seed: Annotated[int, Field(ge=0)] = 1
+    scale: Annotated[FiniteNumber, Field(gt=0)] | None = None
+    population: Annotated[int, Field(ge=2)] = 50
+    budget: Annotated[int, Field(ge=1)] = 1000
+    generations: Annotated[int, Field(ge=1)] = 10
+    min_epsilon: Annotated[FiniteNumber, Field(ge=0)] = 0.5
+    predictive: Annotated[int, Field(ge=1)] = 40
+    parameters: Annotated[dict[str, Prior], Field(min_length=1)]
+
+    @field_validator("parameters", mode="before")
+    @classmethod
+    def _fittable(cls, table: Any) -> Any:
+        for name in table if isinstance(table, dict) else ():
+            if name not in _NAMES:
+                hint = did_you_mean(name, _NAMES) or " (see `statecraft params` for the list)"
+                raise FieldError(name, f"unknown parameter{hint}")
+            p = param(name)
+            if not p.is_assumption:
+                raise FieldError(
+                    name,
+                    f"'{name}' is not an assumption (its value comes from "
+                    f"{p.source.split(':')[0]}); only assumptions are calibrated",
+                )
+            if p.kind != "float":
+                raise FieldError(
+                    name,
+                    f"'{name}' is a {p.kind} parameter; only real-valued assumptions are fitted "
+                    "(fix it in the scenario)",
+                )
+        return table
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ConfigFile:
+        if self.budget < self.population:
+            raise FieldError(
+                "budget",
+                f"{self.budget} candidates cannot fill one generation of {self.population} "
+                "particles; raise the budget or lower the population",
+            )
+        for name, prior in self.parameters.items():
+            lo, hi = param(name).bounds
+            low = lo if prior.min is None else prior.min
+            high = hi if prior.max is None else prior.max
+            if not lo <= low < high <= hi:
+                raise FieldError(
+                    f"parameters.{name}",
+                    f"the prior must satisfy {lo:g} <= min < max <= {hi:g} (the declared "
+                    f"bounds); got min={low!r}, max={high!r}",
+                )
+        return self
+
+    def priors(self) -> dict[str, tuple[float, float]]:
+        """Fitted assumption -> (low, high) of its uniform prior."""
+        out = {}
+        for name, prior in self.parameters.items():
+            lo, hi = param(name).bounds
+            out[name] = (
+                float(lo if prior.min is None else prior.min),
+                float(hi if prior.max is None else prior.max),
+            )
+        return out
+
+
+#: What each key of a calibration file must be, in the words of an error message.
+_EXPECTED = {
+    "description": "must be a string",
+    "seeds": "must be an integer >= 1",
+    "root_seed": "must be an integer >= 0",
+    "scale": "must be a number > 0",
+    "population": "must be an integer >= 2",
+    "budget": "must be an integer >= 1",
+    "generations": "must be an integer >= 1",
+    "min_epsilon": "must be a number >= 0",
+    "predictive": "must be an integer >= 1",
+    "parameters": "required: the assumptions to fit, as name = { min, max }",
+    "parameters.*": "must be a table { min = ..., max = ... }",
+    "min": "must be a number",
+    "max": "must be a number",
+}
+
+
+def _keys(loc: tuple[str, ...]) -> list[str]:
+    return list(Prior.model_fields if loc[:1] == ("parameters",) else ConfigFile.model_fields)
 
 
 def load_config(
@@ -189,81 +231,23 @@ def load_config(
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
         raise CalibrationError(f"{path}: malformed TOML: {err}") from None
-    unknown = sorted(set(data) - CONFIG_KEYS)
-    if unknown:
-        raise CalibrationError(
-            f"{path}: unknown key '{unknown[0]}'; expected {', '.join(sorted(CONFIG_KEYS))}"
-        )
-
-    def integer(key: str, default: int, minimum: int = 1) -> int:
-        v = data.get(key, default)
-        if not _is_int(v) or v < minimum:
-            raise CalibrationError(f"{path}: {key}: must be an integer >= {minimum}; got {v!r}")
-        return v
-
-    seeds = integer("seeds", 2)
-    root_seed = integer("root_seed", 1, 0)
-    population = population if population is not None else integer("population", 50)
-    budget = budget if budget is not None else integer("budget", 1000)
-    generations = integer("generations", 10)
-    predictive = predictive if predictive is not None else integer("predictive", 40)
-    min_eps = data.get("min_epsilon", 0.5)
-    if not _is_number(min_eps) or min_eps < 0:
-        raise CalibrationError(f"{path}: min_epsilon: must be a number >= 0; got {min_eps!r}")
-    scale = data.get("scale")
-    if scale is not None and (not _is_number(scale) or scale <= 0):
-        raise CalibrationError(f"{path}: scale: must be a number > 0; got {scale!r}")
-    if population < 2:
-        raise CalibrationError(f"{path}: population: must be at least 2; got {population}")
-    if budget < population:
-        raise CalibrationError(
-            f"{path}: budget: {budget} candidates cannot fill one generation of {population} "
-            "particles; raise the budget or lower the population"
-        )
-    table = data.get("parameters")
-    if not isinstance(table, dict) or not table:
-        raise CalibrationError(
-            f"{path}: parameters: required: the assumptions to fit, as name = {{ min, max }}"
-        )
-    priors: dict[str, tuple[float, float]] = {}
-    for name, spec in table.items():
-        key = f"parameters.{name}"
-        if name not in _NAMES:
-            raise CalibrationError(
-                f"{path}: {key}: unknown parameter (see `statecraft params` for the list)"
-            )
-        p = param(name)
-        if not p.is_assumption:
-            raise CalibrationError(
-                f"{path}: {key}: '{name}' is not an assumption (its value comes from "
-                f"{p.source.split(':')[0]}); only assumptions are calibrated"
-            )
-        if p.kind != "float":
-            raise CalibrationError(
-                f"{path}: {key}: '{name}' is a {p.kind} parameter; only real-valued "
-                "assumptions are fitted (fix it in the scenario)"
-            )
-        if not isinstance(spec, dict) or set(spec) - {"min", "max"}:
-            raise CalibrationError(f"{path}: {key}: must be a table {{ min = ..., max = ... }}")
-        lo, hi = p.bounds
-        low, high = spec.get("min", lo), spec.get("max", hi)
-        if not (_is_number(low) and _is_number(high)) or not lo <= low < high <= hi:
-            raise CalibrationError(
-                f"{path}: {key}: the prior must satisfy {lo:g} <= min < max <= {hi:g} (the "
-                f"declared bounds); got min={low!r}, max={high!r}"
-            )
-        priors[name] = (float(low), float(high))
+    given = {"budget": budget, "population": population, "predictive": predictive}
+    data.update({k: v for k, v in given.items() if v is not None})
+    try:
+        cfg = ConfigFile.model_validate(data)
+    except ValidationError as err:
+        raise CalibrationError(one_line(path, err, _EXPECTED, _keys)) from None
     return CalibrationConfig(
         path=path,
-        priors=priors,
-        seeds=seeds,
-        root_seed=root_seed,
-        scale=float(scale) if scale is not None else None,
-        population=population,
-        budget=budget,
-        generations=generations,
-        min_epsilon=float(min_eps),
-        predictive=predictive,
+        priors=cfg.priors(),
+        seeds=cfg.seeds,
+        root_seed=cfg.root_seed,
+        scale=float(cfg.scale) if cfg.scale is not None else None,
+        population=cfg.population,
+        budget=cfg.budget,
+        generations=cfg.generations,
+        min_epsilon=float(cfg.min_epsilon),
+        predictive=cfg.predictive,
     )
 
 
@@ -410,8 +394,6 @@ def calibrate(
         budget exhausted before the first generation.
     """
     import pyabc
-
-    from .sensitivity import OUTCOMES, outcomes
 
     cfg = load_config(config, budget=budget, population=population, predictive=predictive)
     sc = load_scenario(scenario)

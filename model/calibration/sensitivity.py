@@ -17,9 +17,9 @@ quarter of the bounds); ``initial_yield`` stays below ``max_yield`` and ``design
 ``foundry_reinvest_share`` at most 1 at every corner. The declared bounds are much wider than
 plausible values (they are validity limits), so ±50 % is a deliberate, documented choice.
 
-**Outputs.** Each run's monthly series gives :data:`OUTCOMES`: one number for each of the README's
-five questions, the duplication index, and the calibration distance (:func:`calibration
-distance <statecraft.calibration.calibrate.distance>`) over the calibration targets.
+**Outputs.** Each run's monthly series gives :data:`OUTCOMES` (defined in :mod:`.outcomes`): one
+number for each of the README's five questions, the duplication index, and the calibration
+distance (:func:`~statecraft.calibration.outcomes.distance`) over the calibration targets.
 
 **Morris** (Campolongo et al. 2007): ``mu*`` (mean absolute elementary effect, with a bootstrap
 95 % interval) and ``sigma`` per factor and outcome, from :func:`SALib.analyze.morris.analyze`.
@@ -28,17 +28,16 @@ be compared; a factor's *influence* is its largest normalised ``mu*`` over the o
 ranking is checked for stability by comparing the first half of the trajectories with all of them.
 
 **Sobol** (Saltelli 2010): first-order and total indices with bootstrap 95 % intervals from
-:func:`SALib.analyze.sobol.analyze` on the stored ``saltelli`` blocks (the layout scipy and SALib
-share: ``A``, ``B``, ``AB_i``). **Convergence**: the indices from the first half of the base
-samples (a Sobol sequence, so the first half is itself a balanced design) are compared with those
-from all of them; a factor's total index is stable when the two differ by less than
-:data:`STABLE_TOL` or than the interval's half-width.
+:func:`SALib.analyze.sobol.analyze` on the stored ``saltelli`` design (SALib's own sample;
+:func:`statecraft.sweep.results.saltelli_indices`). **Convergence**: the indices from the first
+half of the base samples (a Sobol sequence, so the first half is itself a balanced design) are
+compared with those from all of them; a factor's total index is stable when the two differ by
+less than :data:`STABLE_TOL` or than the interval's half-width.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import math
 import sys
@@ -49,9 +48,11 @@ import numpy as np
 import pandas as pd
 
 from ..params import PARAMETERS, SHARE_GROUPS, Param
-from ..scenario import ScenarioError, resolve
-from ..summary import months_devalued_funding_persists, value_at
-from .targets import evaluate, load_targets
+from ..scenario import ScenarioError
+from ..sweep import load
+from ..sweep.results import saltelli_indices
+from ..sweep.store import model_code_digest
+from .outcomes import OUTCOMES, outcomes
 
 __all__ = [
     "OUTCOMES",
@@ -67,19 +68,6 @@ __all__ = [
     "sobol_indices_ci",
 ]
 
-#: Outcomes computed from each run; all but the last two answer the README's questions (the
-#: herding question twice: the wasted share, and the excess over private investors' losses).
-OUTCOMES: dict[str, str] = {
-    "gap_2030": "capability gap to the US frontier, Dec 2030 (months) — cut-off question",
-    "domestic_share_2027": "domestic share of accelerators, Dec 2027 — C6 / cut-off",
-    "domestic_capacity_2030": "domestic foundry capacity, Dec 2030 (k/month) — H20 question",
-    "wasted_share_2030": "share of state money to startups wasted by 2030 — herding question",
-    "excess_waste_2030": "state equity wasted beyond private investors' rate, 2030 — herding",
-    "devalued_persists_months": "months money keeps flowing to devalued niches — shift question",
-    "champions_2030": "live national champions, Dec 2030 — champions question",
-    "duplication_index_mean": "duplication index, mean over the run",
-    "calibration_distance": "distance to the calibration targets (see calibrate.distance)",
-}
 #: Largest change of a total Sobol index between N/2 and N samples still called stable.
 STABLE_TOL = 0.05
 _EXCLUDED = {"scale": "a size knob, not a claim about the world"}
@@ -220,46 +208,8 @@ def _kind(name: str) -> str:
 
 
 # --- outcomes -----------------------------------------------------------------------------------
-@functools.cache
-def _calibration_targets() -> tuple:
-    return tuple(t for t in load_targets() if t.role == "calibrate")
-
-
-def outcomes(ts: pd.DataFrame, overrides: dict[str, Any]) -> dict[str, float]:
-    """:data:`OUTCOMES` of one run.
-
-    Parameters
-    ----------
-    ts : pandas.DataFrame
-        The run's monthly time series (to Dec 2030).
-    overrides : dict
-        The run's parameter overrides (for ``scale`` and ``paradigm_shift_date``).
-    """
-    from .calibrate import distance
-
-    params = resolve(overrides)
-    end = ts["date"].iloc[-1].strftime("%Y-%m")
-    cal = _calibration_targets()
-    values = {t.id: evaluate(t, ts, params.scale) for t in cal}
-    return {
-        "gap_2030": value_at(ts, "capability_gap_months", "2030-12"),
-        "domestic_share_2027": value_at(ts, "domestic_share", "2027-12"),
-        "domestic_capacity_2030": value_at(ts, "domestic_capacity", end) / params.scale,
-        "wasted_share_2030": value_at(ts, "wasted_share", end),
-        "excess_waste_2030": value_at(ts, "excess_waste_share", end),
-        "devalued_persists_months": months_devalued_funding_persists(
-            ts, params.paradigm_shift_date
-        ),
-        "champions_2030": value_at(ts, "champions", end) / params.scale,
-        "duplication_index_mean": float(ts["duplication_index"].mean()),
-        "calibration_distance": distance(cal, values),
-    }
-
-
 def _outcome_table(sweep_dir: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Per run: ``run_id, point``, factor columns and :data:`OUTCOMES`; and the manifest."""
-    from ..sweep import load
-
     path = sweep_dir / "manifest.json"
     if not path.is_file():
         raise SensitivityError(f"{sweep_dir}: not a sweep directory (no manifest.json)")
@@ -277,8 +227,6 @@ def _outcome_table(sweep_dir: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
             "--retry-failed first"
         )
     ok_runs = res.runs.loc[res.runs["status"] == "ok"]
-    from ..sweep.store import model_code_digest
-
     # The cache is keyed by the package's code digest: outcomes added or redefined since it was
     # written are recomputed, not read stale.
     cache = sweep_dir / f"outcomes-{model_code_digest()}.parquet"
@@ -491,10 +439,11 @@ def _morris_report(
 
 # --- Sobol --------------------------------------------------------------------------------------
 def sobol_indices_ci(
-    table: pd.DataFrame, factors: list[str], samples: int, outcome: str, n: int, seed: int = 0
+    table: pd.DataFrame, factors: list[str], samples: int, outcome: str, n: int, seed: int = 1
 ) -> pd.DataFrame:
     """First-order and total Sobol indices with bootstrap 95 % intervals from the first ``n``
-    base samples of a Saltelli sweep of ``samples`` base samples.
+    base samples of a Saltelli sweep of ``samples`` base samples
+    (:func:`statecraft.sweep.saltelli_indices`, SALib).
 
     Parameters
     ----------
@@ -507,31 +456,28 @@ def sobol_indices_ci(
     outcome : str
     n : int
         How many base samples to use (``samples`` or fewer).
-    seed : int, default=0
-        Seed of the bootstrap.
-    """
-    from SALib.analyze import sobol
+    seed : int, default=1
+        Seed of the bootstrap (>= 1).
 
-    y_all = table.groupby("point", sort=True)[outcome].mean().to_numpy(dtype=float)
+    Returns
+    -------
+    pandas.DataFrame
+        One row per factor: ``factor, S1, S1_conf, ST, ST_conf``.
+    """
+    y = table.groupby("point", sort=True)[outcome].mean().to_numpy(dtype=float)
     d = len(factors)
-    if len(y_all) != samples * (d + 2):
-        raise SensitivityError(f"{outcome}: expected {samples * (d + 2)} points, got {len(y_all)}")
-    blocks = y_all.reshape(d + 2, samples)[:, :n]  # rows: A, B, AB_1 .. AB_d
-    # SALib's layout per base sample j: A_j, AB_1j, ..., AB_dj, B_j.
-    y = np.concatenate([blocks[0:1], blocks[2:], blocks[1:2]]).T.ravel()
+    if len(y) != samples * (d + 2):
+        raise SensitivityError(f"{outcome}: expected {samples * (d + 2)} points, got {len(y)}")
     if not np.isfinite(y).all():
         y = np.where(np.isfinite(y), y, np.nanmean(y))
-    problem = {"num_vars": d, "names": factors, "bounds": [[0.0, 1.0]] * d}
-    res = sobol.analyze(
-        problem, y, calc_second_order=False, num_resamples=1000, conf_level=0.95, seed=seed
-    )
+    res = saltelli_indices(y, factors, samples, n, seed=seed)
     return pd.DataFrame(
         {
             "factor": factors,
-            "S1": res["S1"],
-            "S1_conf": res["S1_conf"],
-            "ST": res["ST"],
-            "ST_conf": res["ST_conf"],
+            "S1": res["first_order"].to_numpy(),
+            "S1_conf": res["first_order_conf"].to_numpy(),
+            "ST": res["total_order"].to_numpy(),
+            "ST_conf": res["total_order_conf"].to_numpy(),
         }
     )
 

@@ -4,7 +4,8 @@ The shipped file (``targets.toml`` in this package, documented in ``docs/DATA.md
 target as a table ``[[target]]`` with ``id``, ``metric``, ``statistic``, a date (``date``,
 ``reference``) or a ``window``, ``reported``, a pass band (``tolerance``, ``rel_tolerance`` or
 ``low``/``high``), ``role`` (``calibrate`` or ``validate``) and ``source``. Nothing in it is
-executed; every problem is a :class:`TargetError` whose message is one line naming the file,
+executed; each ``[[target]]`` is checked by a pydantic schema (:class:`TargetSpec`, unknown keys
+refused), and every problem is a :class:`TargetError` whose message is one line naming the file,
 the target and the key.
 
 A target's *statistic* turns one run's monthly time series into one number:
@@ -20,17 +21,18 @@ with it), so targets read at the scale the articles describe whatever scale a ru
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
+from pydantic import Field, StringConstraints, ValidationError, field_validator, model_validator
 
 from ..metrics import REPORTERS
 from ..scenario import ScenarioError, read_toml
+from .schema import FieldError, Number, Schema, one_line
 
 __all__ = [
     "ROLES",
@@ -50,24 +52,7 @@ STATISTICS: tuple[str, ...] = get_args(Statistic)
 #: Roles of a target: used in fitting, or held out.
 ROLES: tuple[str, ...] = get_args(Role)
 
-TARGET_KEYS = {
-    "id",
-    "description",
-    "metric",
-    "statistic",
-    "date",
-    "reference",
-    "window",
-    "per_scale",
-    "reported",
-    "tolerance",
-    "rel_tolerance",
-    "low",
-    "high",
-    "role",
-    "source",
-}
-_MONTH = re.compile(r"^(19|20|21)\d\d-(0[1-9]|1[0-2])$")
+Month = Annotated[str, StringConstraints(pattern=r"^(19|20|21)\d\d-(0[1-9]|1[0-2])$")]
 
 
 class TargetError(ScenarioError):
@@ -169,116 +154,137 @@ def default_targets_path() -> Path:
     return Path(str(resources.files("statecraft.calibration").joinpath("targets.toml")))
 
 
-def _err(path: Path, where: str, msg: str) -> TargetError:
-    return TargetError(f"{path}: {where}: {msg}")
+class TargetSpec(Schema):
+    """One ``[[target]]`` table of a targets file (see the module docstring): the types of its
+    keys, then the checks across them (which months the statistic reads; exactly one band)."""
 
+    id: Annotated[str, Field(min_length=1)]
+    description: str = ""
+    metric: str
+    statistic: Statistic = "value"
+    date: Month | None = None
+    reference: Month | None = None
+    window: Annotated[list[Month], Field(min_length=2, max_length=2)] | None = None
+    per_scale: bool = False
+    reported: Number | Annotated[str, Field(min_length=1)]
+    tolerance: Annotated[Number, Field(gt=0)] | None = None
+    rel_tolerance: Annotated[Number, Field(gt=0)] | None = None
+    low: Number | None = None
+    high: Number | None = None
+    role: Role
+    source: Annotated[str, StringConstraints(pattern=r"\S")]
 
-def _is_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
+    @field_validator("metric")
+    @classmethod
+    def _known_metric(cls, v: str) -> str:
+        if v not in REPORTERS:
+            raise FieldError(
+                "", f"unknown metric {v!r}; the model reports {', '.join(sorted(REPORTERS))}"
+            )
+        return v
 
+    @model_validator(mode="after")
+    def _reads_its_months(self) -> TargetSpec:
+        stat = self.statistic
+        if stat in ("mean", "sum"):
+            if self.window is None:
+                raise FieldError("window", f"'{stat}' needs window = [first, last] months")
+            if self.window[1] < self.window[0]:
+                raise FieldError("window", f"ends ({self.window[1]}) before it starts")
+            for k in ("date", "reference"):
+                if getattr(self, k) is not None:
+                    raise FieldError(k, f"'{stat}' reads a window, not a {k}")
+            return self
+        if self.date is None:
+            raise FieldError("date", f"'{stat}' needs a month \"YYYY-MM\"")
+        if stat in ("change", "ratio") and self.reference is None:
+            raise FieldError("reference", f"'{stat}' needs a month \"YYYY-MM\"")
+        if stat == "value" and self.reference is not None:
+            raise FieldError("reference", "only 'change' and 'ratio' take a reference")
+        if self.window is not None:
+            raise FieldError("window", f"'{stat}' reads a date, not a window")
+        return self
 
-def _month(path: Path, where: str, key: str, v: Any) -> str:
-    if not isinstance(v, str) or not _MONTH.match(v):
-        raise _err(path, f"{where}.{key}", f'must be a month "YYYY-MM"; got {v!r}')
-    return v
+    @model_validator(mode="after")
+    def _one_band(self) -> TargetSpec:
+        given = [self.tolerance, self.rel_tolerance, self.low, self.high]
+        kinds = sum(x is not None for x in given[:2]) + (given[2:] != [None, None])
+        if kinds != 1:
+            raise FieldError(
+                "", "give exactly one of tolerance, rel_tolerance, or low/high (the band)"
+            )
+        if (given[:2] != [None, None]) and isinstance(self.reported, str):
+            raise FieldError("", "a tolerance needs a numeric 'reported'; use low/high instead")
+        lo, hi = self._band()
+        if lo > hi:
+            raise FieldError("", f"low {lo:g} is above high {hi:g}")
+        return self
 
+    def _band(self) -> tuple[float, float]:
+        if self.tolerance is not None or self.rel_tolerance is not None:
+            half = (
+                self.tolerance
+                if self.tolerance is not None
+                else self.rel_tolerance * abs(self.reported)
+            )
+            return float(self.reported - half), float(self.reported + half)
+        low = -math.inf if self.low is None else self.low
+        high = math.inf if self.high is None else self.high
+        return float(low), float(high)
 
-def _parse(path: Path, i: int, t: Any, metrics: set[str]) -> Target:
-    where = f"target[{i}]"
-    if not isinstance(t, dict):
-        raise _err(path, where, "must be a table ([[target]])")
-    tid = t.get("id")
-    if not isinstance(tid, str) or not tid:
-        raise _err(path, f"{where}.id", "required: a short label (e.g. 'S1')")
-    where = f"target '{tid}'"
-    unknown = sorted(set(t) - TARGET_KEYS)
-    if unknown:
-        raise _err(
-            path, f"{where}.{unknown[0]}", f"unknown key; expected {', '.join(sorted(TARGET_KEYS))}"
+    def target(self) -> Target:
+        """The checked :class:`Target`."""
+        low, high = self._band()
+        return Target(
+            id=self.id,
+            description=self.description,
+            metric=self.metric,
+            statistic=self.statistic,
+            date=self.date,
+            reference=self.reference,
+            window=tuple(self.window) if self.window is not None else None,
+            per_scale=self.per_scale,
+            reported=self.reported if isinstance(self.reported, str) else float(self.reported),
+            low=low,
+            high=high,
+            role=self.role,
+            source=self.source,
         )
-    metric = t.get("metric")
-    if metric not in metrics:
-        raise _err(
-            path,
-            f"{where}.metric",
-            f"unknown metric {metric!r}; the model reports {', '.join(sorted(metrics))}",
-        )
-    stat = t.get("statistic", "value")
-    if stat not in STATISTICS:
-        raise _err(
-            path, f"{where}.statistic", f"must be one of {', '.join(STATISTICS)}; got {stat!r}"
-        )
-    date = reference = window = None
-    if stat in ("mean", "sum"):
-        w = t.get("window")
-        if not isinstance(w, list) or len(w) != 2:
-            raise _err(path, f"{where}.window", f"'{stat}' needs window = [first, last] months")
-        window = (_month(path, where, "window", w[0]), _month(path, where, "window", w[1]))
-        if window[1] < window[0]:
-            raise _err(path, f"{where}.window", f"ends ({window[1]}) before it starts")
-        for k in ("date", "reference"):
-            if k in t:
-                raise _err(path, f"{where}.{k}", f"'{stat}' reads a window, not a {k}")
-    else:
-        date = _month(path, where, "date", t.get("date"))
-        if stat in ("change", "ratio"):
-            reference = _month(path, where, "reference", t.get("reference"))
-        elif "reference" in t:
-            raise _err(path, f"{where}.reference", "only 'change' and 'ratio' take a reference")
-        if "window" in t:
-            raise _err(path, f"{where}.window", f"'{stat}' reads a date, not a window")
-    per_scale = t.get("per_scale", False)
-    if not isinstance(per_scale, bool):
-        raise _err(path, f"{where}.per_scale", f"must be true or false; got {per_scale!r}")
-    reported = t.get("reported")
-    if not (_is_number(reported) or (isinstance(reported, str) and reported)):
-        raise _err(path, f"{where}.reported", "required: the published number (or a word)")
-    has_abs, has_rel = "tolerance" in t, "rel_tolerance" in t
-    has_band = "low" in t or "high" in t
-    if has_abs + has_rel + has_band != 1:
-        raise _err(
-            path, where, "give exactly one of tolerance, rel_tolerance, or low/high (the band)"
-        )
-    if (has_abs or has_rel) and not _is_number(reported):
-        raise _err(path, where, "a tolerance needs a numeric 'reported'; use low/high instead")
-    if has_abs or has_rel:
-        key = "tolerance" if has_abs else "rel_tolerance"
-        tol = t[key]
-        if not _is_number(tol) or not tol > 0:
-            raise _err(path, f"{where}.{key}", f"must be a number > 0; got {tol!r}")
-        half = tol if has_abs else tol * abs(reported)
-        low, high = reported - half, reported + half
-    else:
-        for k in ("low", "high"):
-            if k in t and (not _is_number(t[k]) or math.isnan(t[k])):
-                raise _err(path, f"{where}.{k}", f"must be a number; got {t[k]!r}")
-        low, high = float(t.get("low", -math.inf)), float(t.get("high", math.inf))
-        if low > high:
-            raise _err(path, where, f"low {low:g} is above high {high:g}")
-    role = t.get("role")
-    if role not in ROLES:
-        raise _err(path, f"{where}.role", f"must be one of {', '.join(ROLES)}; got {role!r}")
-    source = t.get("source")
-    if not isinstance(source, str) or not source.strip():
-        raise _err(path, f"{where}.source", "required: the FACTS row and article, or the origin")
-    description = t.get("description", "")
-    if not isinstance(description, str):
-        raise _err(path, f"{where}.description", "must be a string")
-    return Target(
-        id=tid,
-        description=description,
-        metric=metric,
-        statistic=stat,
-        date=date,
-        reference=reference,
-        window=window,
-        per_scale=per_scale,
-        reported=float(reported) if _is_number(reported) else reported,
-        low=float(low),
-        high=float(high),
-        role=role,
-        source=source,
-    )
+
+
+#: What each key of a target must be, in the words of an error message.
+_EXPECTED = {
+    "id": "required: a short label (e.g. 'S1')",
+    "description": "must be a string",
+    "metric": "required: a metric of the model (see statecraft.metrics)",
+    "statistic": f"must be one of {', '.join(STATISTICS)}",
+    "date": 'must be a month "YYYY-MM"',
+    "reference": 'must be a month "YYYY-MM"',
+    "window": 'must be [first, last] months "YYYY-MM"',
+    "per_scale": "must be true or false",
+    "reported": "required: the published number (or a word)",
+    "tolerance": "must be a number > 0",
+    "rel_tolerance": "must be a number > 0",
+    "low": "must be a number",
+    "high": "must be a number",
+    "role": f"must be one of {', '.join(ROLES)}",
+    "source": "required: the FACTS row and article, or the origin",
+}
+
+
+def _parse(path: Path, i: int, row: Any) -> Target:
+    """Row ``i`` of the file as a :class:`Target`; a problem is one line naming the target (by
+    its id if it has one) and the key."""
+    tid = row.get("id") if isinstance(row, dict) else None
+    where = f"target '{tid}'" if isinstance(tid, str) and tid else f"target[{i}]"
+    if not isinstance(row, dict):
+        raise TargetError(f"{path}: {where}: must be a table ([[target]])")
+    try:
+        return TargetSpec.model_validate(row).target()
+    except ValidationError as err:
+        fields = list(TargetSpec.model_fields)
+        msg = one_line(path, err, _EXPECTED, lambda _: fields, lambda loc: (where, loc))
+        raise TargetError(msg) from None
 
 
 def load_targets(path: str | Path | None = None) -> tuple[Target, ...]:
@@ -307,12 +313,11 @@ def load_targets(path: str | Path | None = None) -> tuple[Target, ...]:
     rows = data.get("target")
     if not isinstance(rows, list) or not rows:
         raise TargetError(f"{path}: no targets: add [[target]] tables")
-    metrics = set(REPORTERS)
-    targets = tuple(_parse(path, i, t, metrics) for i, t in enumerate(rows))
+    targets = tuple(_parse(path, i, row) for i, row in enumerate(rows))
     seen: set[str] = set()
     for t in targets:
         if t.id in seen:
-            raise _err(path, f"target '{t.id}'", "id repeats; ids must be unique")
+            raise TargetError(f"{path}: target '{t.id}': id repeats; ids must be unique")
         seen.add(t.id)
     return targets
 

@@ -1,4 +1,4 @@
-"""Reading a sweep folder into tidy tables, and Sobol indices from a Saltelli sweep."""
+"""Reading a sweep folder into tidy tables, and Sobol indices from a Saltelli sweep (SALib)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SweepError
+from ..experiment import import_salib, saltelli_blocks, to_salib_order
 from ..files import atomic_write
 from .store import MANIFEST, file_sha256, read_manifest, run_problem, status_on_disk
 
-__all__ = ["SweepResults", "load", "sobol_indices"]
+__all__ = ["SweepResults", "load", "saltelli_indices", "sobol_indices"]
 
 
 @dataclass(frozen=True)
@@ -142,22 +143,92 @@ def load(out: str | Path) -> SweepResults:
         raise SweepError(f"{out / MANIFEST}: malformed manifest (at {err})") from None
     runs = pd.DataFrame(rows)
     if exp["design"] == "saltelli":
-        runs.insert(6, "block", _saltelli_blocks(exp["factors"], exp["samples"], runs["point"]))
+        blocks = saltelli_blocks(exp["factors"], exp["samples"])
+        runs.insert(6, "block", blocks[runs["point"].to_numpy()])
     final = _concat(out, "final", final_files, ["run_id"])
     ts = _concat(out, "timeseries", ts_files, ["run_id", "step"])
     return SweepResults(runs=runs, final=final, timeseries=ts)
 
 
-def _saltelli_blocks(factors: list[str], samples: int, point: pd.Series) -> np.ndarray:
-    labels = np.array(["A", "B", *[f"AB_{f}" for f in factors]])
-    return labels[point.to_numpy() // samples]
+#: Bootstrap resamples and level of the intervals of :func:`sobol_indices`.
+SOBOL_RESAMPLES, SOBOL_LEVEL = 1000, 0.95
 
 
-def sobol_indices(results: SweepResults, metric: str) -> pd.DataFrame:
-    """First-order and total Sobol indices of ``metric`` from a Saltelli sweep.
+def saltelli_indices(
+    y: np.ndarray,
+    factors: list[str],
+    samples: int,
+    n: int | None = None,
+    *,
+    num_resamples: int = SOBOL_RESAMPLES,
+    conf_level: float = SOBOL_LEVEL,
+    seed: int = 1,
+) -> pd.DataFrame:
+    """First-order and total Sobol indices, with bootstrap intervals, of one output of a
+    ``saltelli`` design, by :func:`SALib.analyze.sobol.analyze`.
+
+    The estimators are Saltelli et al. (2010): first order ``E[f(B) (f(AB_i) - f(A))] / V``
+    and Jansen's total ``E[(f(A) - f(AB_i))^2] / 2V``. The interval is SALib's: ``Z``
+    standard deviations of the index over bootstrap resamples of the base samples.
+
+    Parameters
+    ----------
+    y : numpy.ndarray
+        The output at every design point, in point order.
+    factors : list of str
+        In the experiment's order.
+    samples : int
+        The design's base samples.
+    n : int, optional
+        Use the first ``n`` base samples only (default: all).
+    num_resamples : int, default=1000
+    conf_level : float, default=0.95
+    seed : int, default=1
+        Seed of the bootstrap, >= 1 (SALib falls back to NumPy's global generator for 0).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per factor: ``factor, first_order, first_order_conf, total_order,
+        total_order_conf`` (``*_conf``: half-width of the interval). A constant output has no
+        variance to apportion: every index and half-width is 0; an output with a non-finite
+        value gets NaN.
+    """
+    if seed < 1:
+        raise ValueError(f"the bootstrap seed must be >= 1; got {seed}")
+    sobol = import_salib("analyze.sobol", "the Sobol analysis", SweepError)
+    d = len(factors)
+    y = to_salib_order(np.asarray(y, dtype=float), d, samples, n)
+    if not np.isfinite(y).all():  # SALib would return zeros
+        res = {k: np.full(d, np.nan) for k in ("S1", "S1_conf", "ST", "ST_conf")}
+    elif np.ptp(y) == 0:  # SALib would warn and return zeros
+        res = {k: np.zeros(d) for k in ("S1", "S1_conf", "ST", "ST_conf")}
+    else:
+        problem = {"num_vars": d, "names": list(factors), "bounds": [[0.0, 1.0]] * d}
+        res = sobol.analyze(
+            problem,
+            y,
+            calc_second_order=False,
+            num_resamples=num_resamples,
+            conf_level=conf_level,
+            seed=seed,
+        )
+    return pd.DataFrame(
+        {
+            "factor": list(factors),
+            "first_order": np.asarray(res["S1"], dtype=float),
+            "first_order_conf": np.asarray(res["S1_conf"], dtype=float),
+            "total_order": np.asarray(res["ST"], dtype=float),
+            "total_order_conf": np.asarray(res["ST_conf"], dtype=float),
+        }
+    )
+
+
+def sobol_indices(results: SweepResults, metric: str, *, seed: int = 1) -> pd.DataFrame:
+    """First-order and total Sobol indices of ``metric`` from a Saltelli sweep, with bootstrap
+    95 % intervals (:func:`saltelli_indices`, SALib).
 
     Replicates are averaged per design point first (the indices describe the mean response).
-    Uses :func:`scipy.stats.sobol_indices` on the stored blocks.
 
     Parameters
     ----------
@@ -165,31 +236,30 @@ def sobol_indices(results: SweepResults, metric: str) -> pd.DataFrame:
         From :func:`load` on a complete sweep of a ``saltelli`` experiment.
     metric : str
         Column of ``results.final``.
+    seed : int, default=1
+        Seed of the bootstrap.
 
     Returns
     -------
     pandas.DataFrame
-        One row per factor: ``factor, first_order, total_order``.
-    """
-    from scipy.stats import sobol_indices as _sobol
+        One row per factor: ``factor, first_order, total_order, first_order_conf,
+        total_order_conf`` (the last two: half-widths of the 95 % intervals).
 
+    Raises
+    ------
+    ValueError
+        If the sweep is not of a ``saltelli`` design, or some of its runs failed or are missing.
+    SweepError
+        If SALib (the ``calibration`` extra) is not installed.
+    """
     runs = results.runs
     if "block" not in runs:
         raise ValueError("sobol_indices needs a sweep of a 'saltelli' design")
-    df = runs[["run_id", "point", "block"]].merge(results.final[["run_id", metric]], on="run_id")
-    mean = df.groupby(["block", "point"], sort=True)[metric].mean()
+    df = runs[["run_id", "point"]].merge(results.final[["run_id", metric]], on="run_id")
+    mean = df.groupby("point", sort=True)[metric].mean()
     factors = [b.removeprefix("AB_") for b in runs["block"].unique() if b.startswith("AB_")]
     n = int((runs["block"] == "A").sum() / runs["replicate"].nunique())
     if len(mean) != n * (len(factors) + 2):
         raise ValueError(f"{metric}: some runs are missing or failed; Sobol indices need all")
-    f_a = mean.loc["A"].to_numpy()[None, :]
-    f_b = mean.loc["B"].to_numpy()[None, :]
-    f_ab = np.stack([mean.loc[f"AB_{f}"].to_numpy() for f in factors])[:, None, :]
-    res = _sobol(func={"f_A": f_a, "f_B": f_b, "f_AB": f_ab}, n=n)
-    return pd.DataFrame(
-        {
-            "factor": factors,
-            "first_order": np.ravel(res.first_order),
-            "total_order": np.ravel(res.total_order),
-        }
-    )
+    out = saltelli_indices(mean.to_numpy(dtype=float), factors, n, seed=seed)
+    return out[["factor", "first_order", "total_order", "first_order_conf", "total_order_conf"]]
