@@ -26,10 +26,10 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from .version import __version__
 from .errors import ParameterError, StatecraftError
 from .model import StatecraftModel
 from .params import NICHES, PARAMETERS, Params
+from .version import __version__
 
 __all__ = [
     "OUTPUT_FILES",

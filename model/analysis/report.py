@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..sweep.results import saltelli_indices
 from .catalog import describe_metric, key_metrics
 from .document import Document, fmt
 from .sources import AnalysisError, Source, open_sweep
@@ -142,71 +143,46 @@ def main_effects_table(
 
 
 def sobol_table(
-    source: Source, metrics: Sequence[str], level: float, n_resamples: int = 999, seed: int = 0
+    source: Source, metrics: Sequence[str], level: float, n_resamples: int = 999, seed: int = 1
 ) -> pd.DataFrame:
-    """First-order and total Sobol indices with percentile-bootstrap intervals, tidy.
+    """First-order and total Sobol indices with bootstrap intervals, tidy.
 
-    Replicates are averaged per design point first. The estimator is
-    :func:`scipy.stats.sobol_indices` (Saltelli 2010 / Jansen) on the stored ``A``, ``B`` and
-    ``AB_<factor>`` blocks; the interval resamples the base samples with
-    :func:`scipy.stats.bootstrap` (seeded), as ``SobolResult.bootstrap`` does.
+    Replicates are averaged per design point first. The estimator and its interval are
+    :func:`statecraft.sweep.results.saltelli_indices` (SALib's Saltelli 2010 / Jansen
+    estimators, a normal interval from bootstrap resamples of the base samples, seeded), the
+    same as ``statecraft.sweep.sobol_indices`` and the sensitivity report.
     """
-    from scipy import stats
-
     final = source.final
     n = int(source.manifest["experiment"].get("samples") or (final["block"] == "A").sum())
-    factors = source.factors
-    mean = final.groupby(["block", "point"], sort=True)[list(metrics)].mean()
+    factors = list(source.factors)
+    have = final.groupby("block")["point"].nunique()
     blocks = ["A", "B", *(f"AB_{f}" for f in factors)]
-    have = mean.index.get_level_values("block").value_counts()
     short = [b for b in blocks if have.get(b, 0) != n]
     if short:
         raise AnalysisError(
             f"{source.path}: Sobol indices need every design point; block {short[0]} has "
             f"{have.get(short[0], 0)} of {n} (finish the sweep first)"
         )
+    mean = final.groupby("point", sort=True)[list(metrics)].mean()
     rows = []
-    rng = np.random.default_rng(seed)
     for m in metrics:
-        f_a = mean.loc["A", m].to_numpy()
-        f_b = mean.loc["B", m].to_numpy()
-        f_ab = np.stack([mean.loc[f"AB_{f}", m].to_numpy() for f in factors])
-        if not (np.isfinite(f_a).all() and np.isfinite(f_b).all() and np.isfinite(f_ab).all()):
-            continue
-        if np.ptp(np.concatenate([f_a, f_b, f_ab.ravel()])) == 0:
+        y = mean[m].to_numpy()
+        if not np.isfinite(y).all() or np.ptp(y) == 0:
             continue  # a constant output has no variance to apportion
-
-        def indices(idx, f_a=f_a, f_b=f_b, f_ab=f_ab):
-            idx = np.asarray(idx, dtype=int)
-            r = stats.sobol_indices(
-                func={"f_A": f_a[None, idx], "f_B": f_b[None, idx], "f_AB": f_ab[:, None, idx]},
-                n=len(idx),
-            )
-            return np.concatenate([np.ravel(r.first_order), np.ravel(r.total_order)])
-
-        point = indices(np.arange(n))
-        boot = stats.bootstrap(
-            (np.arange(n),),
-            indices,
-            vectorized=False,
-            confidence_level=level,
-            n_resamples=n_resamples,
-            method="percentile",
-            rng=rng,
+        table = saltelli_indices(
+            y, factors, n, num_resamples=n_resamples, conf_level=level, seed=max(seed, 1)
         )
-        d = len(factors)
-        lo, hi = boot.confidence_interval.low, boot.confidence_interval.high
-        for i, f in enumerate(factors):
+        for r in table.itertuples(index=False):
             rows.append(
                 {
                     "metric": m,
-                    "factor": f,
-                    "first_order": point[i],
-                    "first_order_low": lo[i],
-                    "first_order_high": hi[i],
-                    "total_order": point[d + i],
-                    "total_order_low": lo[d + i],
-                    "total_order_high": hi[d + i],
+                    "factor": r.factor,
+                    "first_order": r.first_order,
+                    "first_order_low": r.first_order - r.first_order_conf,
+                    "first_order_high": r.first_order + r.first_order_conf,
+                    "total_order": r.total_order,
+                    "total_order_low": r.total_order - r.total_order_conf,
+                    "total_order_high": r.total_order + r.total_order_conf,
                 }
             )
     return pd.DataFrame(rows)
