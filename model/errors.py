@@ -14,11 +14,16 @@ if TYPE_CHECKING:
     from pydantic import ValidationError
 
 __all__ = [
+    "AnalysisError",
+    "CalibrationError",
     "ExperimentError",
+    "FieldError",
     "ParameterError",
     "ScenarioError",
+    "SensitivityError",
     "StatecraftError",
     "SweepError",
+    "TargetError",
     "printable",
 ]
 
@@ -74,3 +79,28 @@ class ExperimentError(ScenarioError):
 
 class SweepError(StatecraftError):
     """A sweep cannot run or be read in this folder."""
+
+
+class TargetError(ScenarioError):
+    """A targets file (or its use with a scenario) is not valid; the message says where."""
+
+
+class CalibrationError(ScenarioError):
+    """A calibration file or run cannot go on; the message names the file/key and the fix."""
+
+
+class SensitivityError(ScenarioError):
+    """A sweep directory cannot be analysed; the message says why."""
+
+
+class AnalysisError(StatecraftError):
+    """Input an analysis cannot use; the message (one line) says which and why."""
+
+
+class FieldError(ValueError):
+    """A check across fields of a settings file failed (raised inside a pydantic validator,
+    which reports it as a one-line error); ``key`` is the key to blame ("" for the table)."""
+
+    def __init__(self, key: str, msg: str) -> None:
+        super().__init__(msg)
+        self.key = key

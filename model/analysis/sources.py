@@ -20,15 +20,12 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from ..errors import AnalysisError
 from .catalog import metric_columns
 
 __all__ = ["AnalysisError", "Source", "open_run", "open_source", "open_sweep", "run_scenario"]
 
 SourceKind = Literal["sweep", "run", "scenario"]
-
-
-class AnalysisError(ValueError):
-    """Input an analysis cannot use; the message (one line) says which and why."""
 
 
 @dataclass

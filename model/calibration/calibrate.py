@@ -41,9 +41,10 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from ..errors import CalibrationError
 from ..files import did_you_mean
 from ..params import PARAMETERS, param
-from ..scenario import ScenarioError, load_scenario, resolve
+from ..scenario import load_scenario, resolve
 from .outcomes import NAN_PENALTY, OUTCOMES, distance, outcomes, target_z
 from .runner import run_many, seeds_for
 from .schema import FieldError, FiniteNumber, Schema, one_line
@@ -61,10 +62,6 @@ __all__ = [
 ]
 
 _NAMES = {p.name for p in PARAMETERS}
-
-
-class CalibrationError(ScenarioError):
-    """A calibration file or run cannot go on; the message names the file/key and the fix."""
 
 
 # --- configuration ------------------------------------------------------------------------------

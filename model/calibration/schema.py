@@ -16,17 +16,10 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from ..errors import FieldError
 from ..files import did_you_mean
 
 __all__ = ["FieldError", "FiniteNumber", "Number", "Schema", "one_line"]
-
-
-class FieldError(ValueError):
-    """A check across fields failed; ``key`` is the key to blame ("" for the table itself)."""
-
-    def __init__(self, key: str, msg: str):
-        super().__init__(msg)
-        self.key = key
 
 
 class Schema(BaseModel):

@@ -47,8 +47,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..errors import SensitivityError
 from ..params import PARAMETERS, SHARE_GROUPS, Param
-from ..scenario import ScenarioError
 from ..sweep import load
 from ..sweep.results import saltelli_indices
 from ..sweep.store import model_code_digest
@@ -71,10 +71,6 @@ __all__ = [
 #: Largest change of a total Sobol index between N/2 and N samples still called stable.
 STABLE_TOL = 0.05
 _EXCLUDED = {"scale": "a size knob, not a claim about the world"}
-
-
-class SensitivityError(ScenarioError):
-    """A sweep directory cannot be analysed; the message says why."""
 
 
 # --- factors ------------------------------------------------------------------------------------

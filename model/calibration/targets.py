@@ -30,8 +30,9 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, StringConstraints, ValidationError, field_validator, model_validator
 
+from ..errors import TargetError
 from ..metrics import REPORTERS
-from ..scenario import ScenarioError, read_toml
+from ..scenario import read_toml
 from .schema import FieldError, Number, Schema, one_line
 
 __all__ = [
@@ -53,10 +54,6 @@ STATISTICS: tuple[str, ...] = get_args(Statistic)
 ROLES: tuple[str, ...] = get_args(Role)
 
 Month = Annotated[str, StringConstraints(pattern=r"^(19|20|21)\d\d-(0[1-9]|1[0-2])$")]
-
-
-class TargetError(ScenarioError):
-    """A targets file (or its use with a scenario) is not valid; the message says where."""
 
 
 @dataclass(frozen=True)
