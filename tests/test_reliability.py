@@ -17,9 +17,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from statecraft import cli
+from statecraft.evaluate import DaskEvaluator, LocalEvaluator
 from statecraft.experiment import load_experiment
 from statecraft.sweep import SweepError, load, run_sweep
-from statecraft.sweep.engines import _run_local
 from statecraft.sweep.store import task_for, verify_folder
 
 from tests import faults
@@ -168,7 +168,7 @@ def test_a_run_that_kills_its_worker_is_blamed_alone(tiny):
     and succeed, with the same results as on an undisturbed sweep."""
     exp, _, ref = tiny
     tasks = [task_for(exp, s) for s in exp.runs()]
-    outcomes = {o.run_id: o for o in _run_local(tasks, 2, fn=faults.kill_some)}
+    outcomes = {o.run_id: o for o in LocalEvaluator(2, fn=faults.kill_some).evaluate(tasks)}
     assert set(outcomes) == {t.run_id for t in tasks}
     failed = {rid for rid, o in outcomes.items() if o.error is not None}
     assert failed == set(faults.KILLERS)
@@ -185,7 +185,6 @@ def test_a_run_that_kills_its_dask_workers_is_blamed_alone(tiny):
     import dask
     import distributed  # noqa: F401 - its config defaults must exist before config.set
     from statecraft.sweep import local_cluster
-    from statecraft.sweep.engines import _run_dask, connect
 
     exp, _, ref = tiny
     tasks = [task_for(exp, s) for s in exp.runs()]
@@ -194,12 +193,9 @@ def test_a_run_that_kills_its_dask_workers_is_blamed_alone(tiny):
     with (
         dask.config.set({"distributed.scheduler.allowed-failures": 0}),
         local_cluster(2) as address,
+        DaskEvaluator(address, fn=faults.kill_some) as evaluator,
     ):
-        client = connect(address)
-        try:
-            outcomes = {o.run_id: o for o in _run_dask(tasks, client, fn=faults.kill_some)}
-        finally:
-            client.close()
+        outcomes = {o.run_id: o for o in evaluator.evaluate(tasks)}
     failed = {rid for rid, o in outcomes.items() if o.error is not None}
     assert failed == set(faults.KILLERS) and len(outcomes) == len(tasks)
     good = pd.concat([o.final for rid, o in sorted(outcomes.items()) if o.error is None])
@@ -208,10 +204,10 @@ def test_a_run_that_kills_its_dask_workers_is_blamed_alone(tiny):
 
 
 def test_failed_runs_give_a_nonzero_exit_status(tiny, tmp_path, monkeypatch, capsys):
-    import statecraft.sweep.engines as engines
+    import statecraft.evaluate as evaluate
 
     exp, _, _ = tiny
-    real = engines.simulate
+    real = evaluate.simulate
     bad = exp.runs()[2].seed
 
     def flaky(params, seed, scenario):
@@ -219,13 +215,13 @@ def test_failed_runs_give_a_nonzero_exit_status(tiny, tmp_path, monkeypatch, cap
             raise RuntimeError("boom")
         return real(params, seed=seed, scenario=scenario)
 
-    monkeypatch.setattr(engines, "simulate", flaky)
+    monkeypatch.setattr(evaluate, "simulate", flaky)
     args = ["sweep", str(exp.path), "--out", str(tmp_path / "o"), "--workers", "1"]
     assert cli.main([*args, "--no-progress"]) == 1
     err = capsys.readouterr().err
     assert "1 runs failed" in err
     # --retry-failed counts what is failed after the retry, not before.
-    monkeypatch.setattr(engines, "simulate", real)
+    monkeypatch.setattr(evaluate, "simulate", real)
     assert cli.main([*args, "--no-progress", "--retry-failed"]) == 0
     assert "0 failed" in capsys.readouterr().out
 

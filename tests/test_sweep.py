@@ -418,7 +418,7 @@ def test_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path: Path) -> None:
 
 
 def test_inline_exception_is_recorded(monkeypatch, small, tmp_path: Path) -> None:
-    import statecraft.sweep.engines as sweep_mod
+    import statecraft.evaluate as sweep_mod
 
     exp, _ = small
     real = sweep_mod.simulate

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..evaluate import RunTask, execute
 from ..scenario import ScenarioError
-from ..sweep import RunTask, execute
 
 __all__ = ["RunFailed", "run_many", "seeds_for"]
 

@@ -46,9 +46,9 @@ import pandas as pd
 
 from .. import __version__
 from ..errors import SweepError
+from ..evaluate import Outcome, RunTask
 from ..experiment import Experiment, RunSpec
 from ..files import atomic_write
-from .engines import Outcome, RunTask
 
 __all__ = [
     "MANIFEST",
@@ -62,6 +62,7 @@ __all__ = [
     "run_problem",
     "status_on_disk",
     "task_for",
+    "utc_now",
     "verify_folder",
 ]
 
@@ -82,7 +83,8 @@ MANIFEST_INTERVAL = 2.0
 
 
 # --- the store ----------------------------------------------------------------------------------
-def _now() -> str:
+def utc_now() -> str:
+    """The time now, UTC, to the second, ISO 8601 (as the manifest records times)."""
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
@@ -402,7 +404,7 @@ class SweepStore:
         try:
             old = self._open(exp, specs, force)
             self.sessions = old.get("sessions", []) if old else []
-            self.started = old.get("started", _now()) if old else _now()
+            self.started = old.get("started", utc_now()) if old else utc_now()
             self.status: dict[str, dict[str, Any]] = {}
             self._scan(old)
         except BaseException:
@@ -590,7 +592,7 @@ class SweepStore:
         }
 
     def store(self, o: Outcome) -> None:
-        finished = _now()
+        finished = utc_now()
         fp = self.prints[o.run_id]
         if o.error is None:
             files = {}
@@ -652,7 +654,7 @@ class SweepStore:
             "mesa_version": mesa.__version__,
             "numpy_version": np.__version__,
             "started": self.started,
-            "finished": _now() if state == "complete" else None,
+            "finished": utc_now() if state == "complete" else None,
             "sessions": [*self.sessions, session] if session else self.sessions,
             "counts": {"total": len(runs), **{k: counts.get(k, 0) for k in ("ok", "failed")}},
             "runs": runs,
