@@ -12,8 +12,9 @@ import signal
 
 from statecraft.evaluate import Outcome, RunTask, execute
 
-#: Runs whose worker process is killed (SIGKILL) every time it starts them.
-KILLERS = frozenset({"p00001-r000"})
+#: Runs whose worker process is killed (SIGKILL) every time it starts them: a sweep's run
+#: ``p00001-r000``, and the second run of a ``run_many`` call (``r00001``).
+KILLERS = frozenset({"p00001-r000", "r00001"})
 
 
 def kill_some(task: RunTask) -> Outcome:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from statecraft import cli
+from statecraft.calibration.runner import RunFailed, run_many
 from statecraft.evaluate import DaskEvaluator, LocalEvaluator
 from statecraft.experiment import load_experiment
 from statecraft.sweep import SweepError, load, run_sweep
@@ -171,7 +172,7 @@ def test_a_run_that_kills_its_worker_is_blamed_alone(tiny):
     outcomes = {o.run_id: o for o in LocalEvaluator(2, fn=faults.kill_some).evaluate(tasks)}
     assert set(outcomes) == {t.run_id for t in tasks}
     failed = {rid for rid, o in outcomes.items() if o.error is not None}
-    assert failed == set(faults.KILLERS)
+    assert failed == faults.KILLERS & set(outcomes) == {"p00001-r000"}
     assert "died 3 times running this run alone" in outcomes["p00001-r000"].error
     good = pd.concat([o.final for rid, o in sorted(outcomes.items()) if o.error is None])
     expected = ref.final[~ref.final["run_id"].isin(faults.KILLERS)]
@@ -197,10 +198,29 @@ def test_a_run_that_kills_its_dask_workers_is_blamed_alone(tiny):
     ):
         outcomes = {o.run_id: o for o in evaluator.evaluate(tasks)}
     failed = {rid for rid, o in outcomes.items() if o.error is not None}
-    assert failed == set(faults.KILLERS) and len(outcomes) == len(tasks)
+    assert failed == {"p00001-r000"} and len(outcomes) == len(tasks)
     good = pd.concat([o.final for rid, o in sorted(outcomes.items()) if o.error is None])
     expected = ref.final[~ref.final["run_id"].isin(faults.KILLERS)]
     pd.testing.assert_frame_equal(good.reset_index(drop=True), expected.reset_index(drop=True))
+
+
+@pytest.mark.slow
+def test_one_evaluator_blames_a_killer_run_in_a_sweep_and_in_run_many(tiny, tmp_path):
+    """The sweep runner and the calibration runner share the evaluator, so they share its
+    fault handling: the run that kills its worker is the only one that fails."""
+    exp, _, ref = tiny
+    with LocalEvaluator(2, fn=faults.kill_some) as killer:
+        summary = run_sweep(exp, tmp_path / "o", evaluator=killer, progress=False)
+        runs = [({"scale": 0.05, "end_date": "2020-03"}, seed) for seed in (1, 2, 3)]
+        with pytest.raises(RunFailed, match=r"^run r00001 failed: worker process died 3 times"):
+            run_many(runs, evaluator=killer)
+    assert (summary.ran, summary.failed) == (4, 1)
+    res = load(tmp_path / "o")
+    status = res.runs.set_index("run_id")
+    assert status.loc["p00001-r000", "status"] == "failed"
+    assert "died 3 times running this run alone" in status.loc["p00001-r000", "error"]
+    expected = ref.final[ref.final["run_id"] != "p00001-r000"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(res.final, expected)
 
 
 def test_failed_runs_give_a_nonzero_exit_status(tiny, tmp_path, monkeypatch, capsys):
