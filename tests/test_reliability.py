@@ -12,6 +12,8 @@ import contextlib
 import errno
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -21,7 +23,7 @@ from statecraft.calibration.runner import RunFailed, run_many
 from statecraft.evaluate import DaskEvaluator, LocalEvaluator
 from statecraft.experiment import load_experiment
 from statecraft.sweep import SweepError, load, run_sweep
-from statecraft.sweep.store import task_for, verify_folder
+from statecraft.sweep.store import SweepStore, task_for, verify_folder
 
 from tests import faults
 
@@ -150,16 +152,64 @@ def test_check_reports_an_intact_folder(tiny, capsys):
 
 
 # --- locks --------------------------------------------------------------------------------------
-def test_a_planted_lock_symlink_never_truncates_its_target(tiny, tmp_path):
+@pytest.mark.parametrize("planted", ["symlink", "directory"])
+def test_a_planted_lock_symlink_never_truncates_its_target(tiny, tmp_path, planted):
     exp, _, _ = tiny
     victim = tmp_path / "precious.txt"
     victim.write_text("keep me", encoding="utf-8")
     out = tmp_path / "o"
     out.mkdir()
-    (out / ".lock").symlink_to(victim)
-    with pytest.raises(SweepError, match="lock file"):
+    if planted == "symlink":
+        (out / ".lock").symlink_to(victim)
+    else:
+        (out / ".lock").mkdir()
+    with pytest.raises(SweepError, match=r"\.lock: the lock file is (a symlink|not a regular)"):
         run_sweep(exp, out, workers=1, progress=False)
     assert victim.read_text(encoding="utf-8") == "keep me"
+
+
+#: Holds a sweep folder's lock in another process until its standard input closes.
+HOLD_LOCK = """
+import sys
+from pathlib import Path
+from statecraft.experiment import load_experiment
+from statecraft.sweep.store import SweepStore
+exp = load_experiment(sys.argv[1])
+store = SweepStore(Path(sys.argv[2]), exp, exp.runs(), force=False)
+print("locked", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_a_second_sweep_on_a_folder_is_refused_in_one_line(tiny, tmp_path, capsys):
+    """While one sweep holds the folder, another (in this process or another) is refused with
+    one line; the lock dies with its holder, even one killed with SIGKILL."""
+    exp, _, ref = tiny
+    out = tmp_path / "o"
+    first = SweepStore(out, exp, exp.runs(), force=False)
+    try:
+        with pytest.raises(SweepError, match=r"another sweep is writing to this directory$"):
+            SweepStore(out, exp, exp.runs(), force=False)
+    finally:
+        first.close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(exp.path), str(out)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    args = ["sweep", str(exp.path), "--out", str(out), "--workers", "1", "--no-progress"]
+    try:
+        assert holder.stdout.readline() == "locked\n"  # ready: the holder has the lock
+        assert cli.main(args) == 2
+        err = capsys.readouterr().err
+        assert err == f"statecraft: error: {out}: another sweep is writing to this directory\n"
+    finally:
+        holder.kill()
+        holder.communicate()
+    # No stale lock: the next sweep runs (and its results are those of an undisturbed sweep).
+    assert cli.main(args) == 0
+    _same(load(out), ref)
 
 
 # --- worker deaths ------------------------------------------------------------------------------
