@@ -201,7 +201,8 @@ class Evaluator(ABC):
     """Runs :class:`RunTask` s and yields their :class:`Outcome` s; one subclass per backend.
 
     Use it as a context manager: what it holds (a Dask client) is acquired by :meth:`open`
-    (idempotent; :meth:`evaluate` calls it too) and released by :meth:`close`.
+    (idempotent; an evaluator that needs it also opens itself on first use) and released by
+    :meth:`close`.
 
     Parameters
     ----------
