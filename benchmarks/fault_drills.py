@@ -680,17 +680,18 @@ def _lock_symlink(exp: Path, out: Path) -> tuple[bool, str]:
 
 def _killer_run(exp: Path, out: Path) -> tuple[bool, str]:
     sys.path.insert(0, str(ROOT))
+    from statecraft.evaluate import LocalEvaluator
     from statecraft.experiment import load_experiment
-    from statecraft.sweep.engines import _run_local
     from statecraft.sweep.store import task_for
 
     from tests import faults
 
     e = load_experiment(exp)
     tasks = [task_for(e, s) for s in e.runs()]
-    outcomes = list(_run_local(tasks, 2, fn=faults.kill_some))
+    outcomes = list(LocalEvaluator(2, fn=faults.kill_some).evaluate(tasks))
     failed = {o.run_id for o in outcomes if o.error}
-    return failed == set(faults.KILLERS) and len(outcomes) == len(tasks), f"failed: {failed}"
+    killers = faults.KILLERS & {t.run_id for t in tasks}
+    return failed == killers and len(outcomes) == len(tasks), f"failed: {failed}"
 
 
 def _full_disk_run(exp: Path, out: Path) -> tuple[bool, str]:

@@ -12,15 +12,18 @@ import contextlib
 import errno
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from statecraft import cli
+from statecraft.calibration.runner import RunFailed, run_many
+from statecraft.evaluate import DaskEvaluator, LocalEvaluator
 from statecraft.experiment import load_experiment
 from statecraft.sweep import SweepError, load, run_sweep
-from statecraft.sweep.engines import _run_local
-from statecraft.sweep.store import task_for, verify_folder
+from statecraft.sweep.store import SweepStore, task_for, verify_folder
 
 from tests import faults
 
@@ -149,16 +152,64 @@ def test_check_reports_an_intact_folder(tiny, capsys):
 
 
 # --- locks --------------------------------------------------------------------------------------
-def test_a_planted_lock_symlink_never_truncates_its_target(tiny, tmp_path):
+@pytest.mark.parametrize("planted", ["symlink", "directory"])
+def test_a_planted_lock_symlink_never_truncates_its_target(tiny, tmp_path, planted):
     exp, _, _ = tiny
     victim = tmp_path / "precious.txt"
     victim.write_text("keep me", encoding="utf-8")
     out = tmp_path / "o"
     out.mkdir()
-    (out / ".lock").symlink_to(victim)
-    with pytest.raises(SweepError, match="lock file"):
+    if planted == "symlink":
+        (out / ".lock").symlink_to(victim)
+    else:
+        (out / ".lock").mkdir()
+    with pytest.raises(SweepError, match=r"\.lock: the lock file is (a symlink|not a regular)"):
         run_sweep(exp, out, workers=1, progress=False)
     assert victim.read_text(encoding="utf-8") == "keep me"
+
+
+#: Holds a sweep folder's lock in another process until its standard input closes.
+HOLD_LOCK = """
+import sys
+from pathlib import Path
+from statecraft.experiment import load_experiment
+from statecraft.sweep.store import SweepStore
+exp = load_experiment(sys.argv[1])
+store = SweepStore(Path(sys.argv[2]), exp, exp.runs(), force=False)
+print("locked", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_a_second_sweep_on_a_folder_is_refused_in_one_line(tiny, tmp_path, capsys):
+    """While one sweep holds the folder, another (in this process or another) is refused with
+    one line; the lock dies with its holder, even one killed with SIGKILL."""
+    exp, _, ref = tiny
+    out = tmp_path / "o"
+    first = SweepStore(out, exp, exp.runs(), force=False)
+    try:
+        with pytest.raises(SweepError, match=r"another sweep is writing to this directory$"):
+            SweepStore(out, exp, exp.runs(), force=False)
+    finally:
+        first.close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(exp.path), str(out)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    args = ["sweep", str(exp.path), "--out", str(out), "--workers", "1", "--no-progress"]
+    try:
+        assert holder.stdout.readline() == "locked\n"  # ready: the holder has the lock
+        assert cli.main(args) == 2
+        err = capsys.readouterr().err
+        assert err == f"statecraft: error: {out}: another sweep is writing to this directory\n"
+    finally:
+        holder.kill()
+        holder.communicate()
+    # No stale lock: the next sweep runs (and its results are those of an undisturbed sweep).
+    assert cli.main(args) == 0
+    _same(load(out), ref)
 
 
 # --- worker deaths ------------------------------------------------------------------------------
@@ -168,10 +219,10 @@ def test_a_run_that_kills_its_worker_is_blamed_alone(tiny):
     and succeed, with the same results as on an undisturbed sweep."""
     exp, _, ref = tiny
     tasks = [task_for(exp, s) for s in exp.runs()]
-    outcomes = {o.run_id: o for o in _run_local(tasks, 2, fn=faults.kill_some)}
+    outcomes = {o.run_id: o for o in LocalEvaluator(2, fn=faults.kill_some).evaluate(tasks)}
     assert set(outcomes) == {t.run_id for t in tasks}
     failed = {rid for rid, o in outcomes.items() if o.error is not None}
-    assert failed == set(faults.KILLERS)
+    assert failed == faults.KILLERS & set(outcomes) == {"p00001-r000"}
     assert "died 3 times running this run alone" in outcomes["p00001-r000"].error
     good = pd.concat([o.final for rid, o in sorted(outcomes.items()) if o.error is None])
     expected = ref.final[~ref.final["run_id"].isin(faults.KILLERS)]
@@ -185,7 +236,6 @@ def test_a_run_that_kills_its_dask_workers_is_blamed_alone(tiny):
     import dask
     import distributed  # noqa: F401 - its config defaults must exist before config.set
     from statecraft.sweep import local_cluster
-    from statecraft.sweep.engines import _run_dask, connect
 
     exp, _, ref = tiny
     tasks = [task_for(exp, s) for s in exp.runs()]
@@ -194,24 +244,40 @@ def test_a_run_that_kills_its_dask_workers_is_blamed_alone(tiny):
     with (
         dask.config.set({"distributed.scheduler.allowed-failures": 0}),
         local_cluster(2) as address,
+        DaskEvaluator(address, fn=faults.kill_some) as evaluator,
     ):
-        client = connect(address)
-        try:
-            outcomes = {o.run_id: o for o in _run_dask(tasks, client, fn=faults.kill_some)}
-        finally:
-            client.close()
+        outcomes = {o.run_id: o for o in evaluator.evaluate(tasks)}
     failed = {rid for rid, o in outcomes.items() if o.error is not None}
-    assert failed == set(faults.KILLERS) and len(outcomes) == len(tasks)
+    assert failed == {"p00001-r000"} and len(outcomes) == len(tasks)
     good = pd.concat([o.final for rid, o in sorted(outcomes.items()) if o.error is None])
     expected = ref.final[~ref.final["run_id"].isin(faults.KILLERS)]
     pd.testing.assert_frame_equal(good.reset_index(drop=True), expected.reset_index(drop=True))
 
 
+@pytest.mark.slow
+def test_one_evaluator_blames_a_killer_run_in_a_sweep_and_in_run_many(tiny, tmp_path):
+    """The sweep runner and the calibration runner share the evaluator, so they share its
+    fault handling: the run that kills its worker is the only one that fails."""
+    exp, _, ref = tiny
+    with LocalEvaluator(2, fn=faults.kill_some) as killer:
+        summary = run_sweep(exp, tmp_path / "o", evaluator=killer, progress=False)
+        runs = [({"scale": 0.05, "end_date": "2020-03"}, seed) for seed in (1, 2, 3)]
+        with pytest.raises(RunFailed, match=r"^run r00001 failed: worker process died 3 times"):
+            run_many(runs, evaluator=killer)
+    assert (summary.ran, summary.failed) == (4, 1)
+    res = load(tmp_path / "o")
+    status = res.runs.set_index("run_id")
+    assert status.loc["p00001-r000", "status"] == "failed"
+    assert "died 3 times running this run alone" in status.loc["p00001-r000", "error"]
+    expected = ref.final[ref.final["run_id"] != "p00001-r000"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(res.final, expected)
+
+
 def test_failed_runs_give_a_nonzero_exit_status(tiny, tmp_path, monkeypatch, capsys):
-    import statecraft.sweep.engines as engines
+    import statecraft.evaluate as evaluate
 
     exp, _, _ = tiny
-    real = engines.simulate
+    real = evaluate.simulate
     bad = exp.runs()[2].seed
 
     def flaky(params, seed, scenario):
@@ -219,13 +285,13 @@ def test_failed_runs_give_a_nonzero_exit_status(tiny, tmp_path, monkeypatch, cap
             raise RuntimeError("boom")
         return real(params, seed=seed, scenario=scenario)
 
-    monkeypatch.setattr(engines, "simulate", flaky)
+    monkeypatch.setattr(evaluate, "simulate", flaky)
     args = ["sweep", str(exp.path), "--out", str(tmp_path / "o"), "--workers", "1"]
     assert cli.main([*args, "--no-progress"]) == 1
     err = capsys.readouterr().err
     assert "1 runs failed" in err
     # --retry-failed counts what is failed after the retry, not before.
-    monkeypatch.setattr(engines, "simulate", real)
+    monkeypatch.setattr(evaluate, "simulate", real)
     assert cli.main([*args, "--no-progress", "--retry-failed"]) == 0
     assert "0 failed" in capsys.readouterr().out
 

@@ -18,6 +18,15 @@ from pathlib import Path
 import pandas as pd
 import psutil
 import pytest
+import statecraft.evaluate as evaluate
+from statecraft.calibration.runner import run_many
+from statecraft.evaluate import (
+    DaskEvaluator,
+    EvaluatorError,
+    InlineEvaluator,
+    LocalEvaluator,
+    evaluator_for,
+)
 from statecraft.experiment import load_experiment
 from statecraft.sweep import SweepError, load, local_cluster, run_sweep, sobol_indices
 
@@ -62,6 +71,19 @@ scale = 0.05
 SMALL = "herding = [0.0, 1.0]\nn_city_funds = { min = 2, max = 4 }"  # 6 points x 2 = 12 runs
 # 30 points x 2 = 60 runs over 4 years: long enough to be killed mid-way.
 LONG = "herding = { min = 0.0, max = 1.0, levels = 6 }\nn_city_funds = { min = 2, max = 6 }"
+
+
+#: Three short runs as the calibration tools ask for them: (overrides, seed).
+CALIBRATION_RUNS = [
+    ({"scale": 0.05, "end_date": "2020-06", "herding": h}, seed)
+    for h, seed in ((0.0, 1), (1.0, 2), (0.5, 3))
+]
+
+
+def _assert_same_series(a: list[pd.DataFrame], b: list[pd.DataFrame]) -> None:
+    assert len(a) == len(b)
+    for x, y in zip(a, b, strict=True):
+        pd.testing.assert_frame_equal(x, y)
 
 
 def _assert_same(a, b) -> None:
@@ -156,7 +178,99 @@ def test_dask_loopback_cluster_gives_the_same_tables(small, tmp_path: Path) -> N
     with local_cluster(n_workers=2) as address:
         assert address.startswith("tcp://127.0.0.1:")
         run_sweep(exp, tmp_path / "dask", scheduler=address, progress=False)
+        # The calibration's runs go through the same Dask evaluator.
+        on_dask = run_many(CALIBRATION_RUNS, scheduler=address)
     _assert_same(load(tmp_path / "dask"), ref)
+    _assert_same_series(on_dask, run_many(CALIBRATION_RUNS, workers=1))
+
+
+# --- one evaluator for sweeps and calibration ---------------------------------------------------
+class Recording(InlineEvaluator):
+    """An inline evaluator that notes each run it evaluates and each open and close."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ran: list[str] = []
+        self.opened = self.closed = 0
+
+    def open(self) -> None:
+        self.opened += 1
+
+    def close(self) -> None:
+        self.closed += 1
+
+    def evaluate(self, tasks):
+        for outcome in super().evaluate(tasks):
+            self.ran.append(outcome.run_id)
+            yield outcome
+
+
+def test_sweeps_and_calibration_runs_go_through_the_one_evaluator(monkeypatch, small, tmp_path):
+    """Both choose their evaluator with evaluator_for and run every run through it."""
+    exp, ref = small
+    made: list[Recording] = []
+    asked: list[tuple] = []
+
+    def recording_for(workers=None, scheduler=None):
+        asked.append((workers, scheduler))
+        made.append(Recording())
+        return made[-1]
+
+    monkeypatch.setattr(evaluate, "evaluator_for", recording_for)
+    run_sweep(exp, tmp_path / "o", workers=3, progress=False)
+    series = run_many(CALIBRATION_RUNS, workers=3)
+    assert asked == [(3, None), (3, None)]
+    assert sorted(made[0].ran) == sorted(ref.runs["run_id"])
+    assert sorted(made[1].ran) == ["r00000", "r00001", "r00002"]
+    # Each call opened and closed the evaluator it made.
+    assert [(m.opened, m.closed) for m in made] == [(1, 1), (1, 1)]
+    _assert_same(load(tmp_path / "o"), ref)
+    monkeypatch.undo()
+    _assert_same_series(series, run_many(CALIBRATION_RUNS, workers=1))
+
+
+def test_a_callers_evaluator_serves_both_and_is_left_open(small, tmp_path: Path) -> None:
+    exp, ref = small
+    ev = Recording()
+    run_sweep(exp, tmp_path / "o", evaluator=ev, progress=False)
+    run_many(CALIBRATION_RUNS, evaluator=ev)
+    assert len(ev.ran) == 12 + 3 and ev.closed == 0
+    _assert_same(load(tmp_path / "o"), ref)
+    manifest = json.loads((tmp_path / "o" / "manifest.json").read_text())
+    assert manifest["sessions"][-1]["engine"] == "inline"
+    with pytest.raises(TypeError, match="not both"):
+        run_many(CALIBRATION_RUNS, workers=2, evaluator=ev)
+
+
+def test_run_many_gives_the_same_series_on_the_pool_as_inline() -> None:
+    inline = run_many(CALIBRATION_RUNS, workers=1)
+    assert [len(ts) for ts in inline] == [6, 6, 6]
+    assert inline[0]["seed"].iloc[0] == 1 and inline[2]["seed"].iloc[0] == 3
+    _assert_same_series(run_many(CALIBRATION_RUNS, workers=2), inline)
+
+
+def test_evaluator_for_picks_the_backend_the_options_ask_for() -> None:
+    assert type(evaluator_for(workers=1)) is InlineEvaluator
+    pool = evaluator_for(workers=3)
+    assert type(pool) is LocalEvaluator and pool.label == "local x3"
+    dask = evaluator_for(workers=3, scheduler="tcp://127.0.0.1:8786")
+    # Not connected until opened: choosing costs nothing.
+    assert type(dask) is DaskEvaluator and dask.client is None
+    assert dask.label == "dask tcp://127.0.0.1:8786"
+    for bad in (0, -1, 1.5, True):
+        with pytest.raises(EvaluatorError, match=r"^--workers must be an integer >= 1; got "):
+            evaluator_for(workers=bad)
+
+
+def test_bad_evaluator_options_are_sweep_errors(small, tmp_path: Path) -> None:
+    exp, _ = small
+    with pytest.raises(SweepError, match=r"^--workers must be an integer >= 1; got 0$"):
+        run_sweep(exp, tmp_path / "o", workers=0, progress=False)
+    with pytest.raises(SweepError, match="is not a scheduler address"):
+        run_sweep(exp, tmp_path / "o", scheduler="not a url", progress=False)
+    assert not (tmp_path / "o").exists()  # refused before the folder was made
+    with pytest.raises(EvaluatorError, match="is not a scheduler address"):
+        run_many(CALIBRATION_RUNS, scheduler="not a url")
 
 
 # --- resume -------------------------------------------------------------------------------------
@@ -418,7 +532,7 @@ def test_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path: Path) -> None:
 
 
 def test_inline_exception_is_recorded(monkeypatch, small, tmp_path: Path) -> None:
-    import statecraft.sweep.engines as sweep_mod
+    import statecraft.evaluate as sweep_mod
 
     exp, _ = small
     real = sweep_mod.simulate

@@ -1,24 +1,22 @@
-"""Run many independent model runs on a local process pool or a Dask cluster.
+"""Run many independent model runs and return their monthly time series.
 
-The calibration tools (``validate``, ``calibrate``, posterior prediction) need the monthly time
-series of many runs and nothing else; each run is :func:`statecraft.sweep.execute` of a task
-tuple, the same pure function the sweep runner uses, so a run gives identical numbers whichever
-engine runs it.
+The calibration tools (``validate``, ``calibrate``, posterior prediction) need the time series
+of many runs and nothing else. They run through the same evaluator as the sweeps
+(:mod:`statecraft.evaluate`: inline, local process pool or Dask), so a run gives identical
+numbers whichever backend runs it, and a worker that dies or a lost scheduler is handled the
+same way.
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ..evaluate import Evaluator, RunTask, evaluating
 from ..scenario import ScenarioError
-from ..sweep import RunTask, execute
 
 __all__ = ["RunFailed", "run_many", "seeds_for"]
 
@@ -34,21 +32,13 @@ def seeds_for(root: int, n: int) -> list[int]:
     ]
 
 
-def _workers(workers: int | None) -> int:
-    if workers is not None:
-        return workers
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
 def run_many(
     runs: Sequence[tuple[dict[str, Any], int]],
     *,
     workers: int | None = None,
     scheduler: str | None = None,
     label: str = "calibration",
+    evaluator: Evaluator | None = None,
 ) -> list[pd.DataFrame]:
     """Run ``(overrides, seed)`` pairs and return their time series, in order.
 
@@ -62,6 +52,10 @@ def run_many(
         Address of a Dask scheduler; the runs go to its workers instead.
     label : str, default="calibration"
         Scenario label stored in the tables.
+    evaluator : Evaluator, optional
+        Run them with this evaluator instead of one made from ``workers`` and ``scheduler``
+        (give one or the other); it is opened if need be and left open, so a caller can keep
+        one Dask client for many calls.
 
     Returns
     -------
@@ -71,7 +65,11 @@ def run_many(
     Raises
     ------
     RunFailed
-        If a run raised (its parameters are invalid, or the model failed).
+        If a run raised (its parameters are invalid, or the model failed), or killed its
+        worker process every time it ran alone; the first such run in ``runs`` is named.
+    statecraft.evaluate.EvaluatorError
+        If ``workers`` < 1, the Dask scheduler cannot be reached or is lost, or worker
+        processes cannot work at all.
     """
     tasks = [
         RunTask(
@@ -84,19 +82,8 @@ def run_many(
         )
         for i, (ov, seed) in enumerate(runs)
     ]
-    n = _workers(workers)
-    if scheduler:
-        from distributed import Client
-
-        with Client(scheduler, timeout="30s", set_as_default=False) as client:
-            outcomes = client.gather(client.map(execute, tasks, pure=False))
-    elif n == 1 or len(tasks) <= 1:
-        outcomes = [execute(t) for t in tasks]
-    else:
-        # forkserver: never fork a process that has threads (Dask's loop, pyabc's samplers).
-        ctx = mp.get_context("forkserver")
-        with ProcessPoolExecutor(min(n, len(tasks)), mp_context=ctx) as pool:
-            outcomes = list(pool.map(execute, tasks, chunksize=max(1, len(tasks) // (4 * n))))
+    with evaluating(evaluator, workers=workers, scheduler=scheduler) as ev:
+        outcomes = ev.evaluate_all(tasks)
     out = []
     for o in outcomes:
         if o.error is not None:

@@ -1,21 +1,26 @@
-"""Run every run of an experiment not yet stored in its sweep folder."""
+"""Run every run of an experiment not yet stored in its sweep folder.
+
+The runner is a thin user of :mod:`statecraft.evaluate`: it asks an evaluator for the outcomes
+of the missing runs and stores each as it arrives. Which evaluator (inline, local pool, Dask)
+decides nothing but speed: the stored tables are the same.
+"""
 
 from __future__ import annotations
 
-import os
+import contextlib
 import shutil
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..checks import DEFAULT_MAX_RUNS, check_size
 from ..errors import SweepError
+from ..evaluate import Evaluator, EvaluatorError, SchedulerLost, default_workers, evaluating
 from ..experiment import Experiment
 from ..files import atomic_write
-from .engines import Outcome, _run_dask, _run_inline, _run_local, connect
-from .store import SweepStore, _now, task_for
+from .store import SweepStore, task_for, utc_now
 
 __all__ = ["SweepSummary", "default_workers", "run_sweep"]
 
@@ -37,9 +42,18 @@ class SweepSummary:
 
 
 # --- the runner ---------------------------------------------------------------------------------
-def default_workers() -> int:
-    """CPUs this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+@contextlib.contextmanager
+def _as_sweep_errors() -> Iterator[None]:
+    """Say what an evaluator's failure means for the sweep folder (one line, as always)."""
+    try:
+        yield
+    except SchedulerLost as err:
+        raise SweepError(
+            f"lost the Dask scheduler at {err.address}: the sweep stopped (runs finished so far "
+            "are stored); restart the scheduler and rerun the same command to resume"
+        ) from None
+    except EvaluatorError as err:
+        raise SweepError(str(err)) from None
 
 
 def _progress(total: int, initial: int, enabled: bool):
@@ -62,6 +76,7 @@ def run_sweep(
     *,
     workers: int | None = None,
     scheduler: str | None = None,
+    evaluator: Evaluator | None = None,
     force: bool = False,
     retry_failed: bool = False,
     progress: bool = True,
@@ -81,6 +96,9 @@ def run_sweep(
         process. Ignored with ``scheduler``.
     scheduler : str, optional
         Address of a running Dask scheduler (``tcp://127.0.0.1:8786``); runs go to its workers.
+    evaluator : Evaluator, optional
+        Run the runs with this evaluator instead of one made from ``workers`` and
+        ``scheduler`` (give one or the other); it is opened if need be and left open.
     force : bool, default=False
         Accept a directory holding results of a changed experiment: keep the stored runs whose
         task (parameters, seed) is unchanged, discard the rest.
@@ -99,63 +117,55 @@ def run_sweep(
     Raises
     ------
     SweepError
-        If ``out`` is not usable for this experiment, the experiment is bigger than
-        ``max_runs``, or the Dask scheduler cannot be reached or is lost mid-sweep (the runs
-        stored so far are kept; rerun to resume).
+        If ``out`` is not usable for this experiment (another sweep is writing to it, it holds
+        other results or other files), the experiment is bigger than ``max_runs``,
+        ``workers`` < 1, the Dask scheduler cannot be reached or is lost mid-sweep, or worker
+        processes cannot work at all (the runs stored so far are kept; rerun to resume).
     """
     t0 = time.perf_counter()
     out = Path(out)
-    if workers is not None and workers < 1:
-        raise SweepError(f"--workers must be an integer >= 1; got {workers}")
     check_size(experiment, max_runs)
-    client = connect(scheduler) if scheduler else None
-    try:
+    # The evaluator is opened before the folder is touched: a scheduler that cannot be reached
+    # leaves nothing behind.
+    with (
+        _as_sweep_errors(),
+        evaluating(evaluator, workers=workers, scheduler=scheduler) as ev,
+    ):
         specs = experiment.runs()
         store = SweepStore(out, experiment, specs, force)
-    except BaseException:
-        if client is not None:
-            client.close()
-        raise
-    try:
-        done = store.stored(retry_failed)
-        tasks = [task_for(experiment, s) for s in specs if s.run_id not in done]
-        n = workers or default_workers()
-        engine = f"dask {scheduler}" if scheduler else f"local x{n}"
-        session = {"started": _now(), "engine": engine, "to_run": len(tasks)}
-        # The manifest first: a directory with one is a sweep directory whatever else happens.
-        store.write_manifest(state="running", session={**session, "finished": None})
-        atomic_write(out / "experiment.toml", lambda tmp: shutil.copyfile(experiment.path, tmp))
-        failed = sum(1 for s in store.status.values() if s["status"] == "failed")
-        failed -= sum(1 for t in tasks if t.run_id in store.status)  # retried now
-        ran = 0
-        state = "interrupted"
-        if scheduler:
-            outcomes: Iterable[Outcome] = _run_dask(tasks, client)
-        elif n == 1 or len(tasks) <= 1:
-            outcomes = _run_inline(tasks)
-        else:
-            outcomes = _run_local(tasks, min(n, len(tasks)))
-        with _progress(len(specs), len(specs) - len(tasks), progress) as bar:
-            bar.set_postfix(failed=failed)
-            try:
-                for outcome in outcomes:
-                    store.store(outcome)
-                    ran += 1
-                    if outcome.error is not None:
-                        failed += 1
-                        bar.set_postfix(failed=failed)
-                    bar.update()
-                state = "complete"
-            finally:
-                close = getattr(outcomes, "close", None)
-                if close is not None:
-                    close()
-                session.update(finished=_now(), ran=ran)
-                store.write_manifest(state=state, session=session)
-    finally:
-        store.close()
-        if client is not None:
-            client.close()
+        try:
+            done = store.stored(retry_failed)
+            tasks = [task_for(experiment, s) for s in specs if s.run_id not in done]
+            session = {"started": utc_now(), "engine": ev.label, "to_run": len(tasks)}
+            # The manifest first: a directory with one is a sweep directory whatever happens.
+            store.write_manifest(state="running", session={**session, "finished": None})
+            atomic_write(out / "experiment.toml", lambda tmp: shutil.copyfile(experiment.path, tmp))
+            failed = sum(1 for s in store.status.values() if s["status"] == "failed")
+            failed -= sum(1 for t in tasks if t.run_id in store.status)  # retried now
+            ran = 0
+            state = "interrupted"
+            outcomes = ev.evaluate(tasks)
+            with _progress(len(specs), len(specs) - len(tasks), progress) as bar:
+                bar.set_postfix(failed=failed)
+                try:
+                    for outcome in outcomes:
+                        store.store(outcome)
+                        ran += 1
+                        if outcome.error is not None:
+                            failed += 1
+                            bar.set_postfix(failed=failed)
+                        bar.update()
+                    state = "complete"
+                finally:
+                    # Stops the workers at once (Ctrl-C, SIGTERM, a full disk): runs in
+                    # flight are not stored and run again on resume.
+                    close = getattr(outcomes, "close", None)
+                    if close is not None:
+                        close()
+                    session.update(finished=utc_now(), ran=ran)
+                    store.write_manifest(state=state, session=session)
+        finally:
+            store.close()
     failed = sum(1 for s in store.status.values() if s["status"] == "failed")
     return SweepSummary(
         out=out,

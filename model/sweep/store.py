@@ -11,6 +11,8 @@ Layout of the output directory::
     errors/<run_id>.json      a run that raised: its error and traceback
     manifest.prev.json        the previous manifest (read if manifest.json is damaged)
     damaged/                  run files that failed verification, set aside (never read)
+    .lock                     locked (:mod:`filelock`) while a sweep writes here: a second
+                              sweep on the folder is refused
 
 A run is *stored* once its ``final`` file (written last) or its ``errors`` file exists; every
 file is written under a temporary name and moved into place with :func:`os.replace`, so a kill
@@ -28,7 +30,6 @@ anything else is moved to ``damaged/`` and its run runs again on resume. :func:`
 from __future__ import annotations
 
 import dataclasses
-import fcntl
 import functools
 import hashlib
 import json
@@ -43,12 +44,13 @@ from typing import Any
 import mesa
 import numpy as np
 import pandas as pd
+from filelock import FileLock, Timeout
 
 from .. import __version__
 from ..errors import SweepError
+from ..evaluate import Outcome, RunTask
 from ..experiment import Experiment, RunSpec
 from ..files import atomic_write
-from .engines import Outcome, RunTask
 
 __all__ = [
     "MANIFEST",
@@ -62,6 +64,7 @@ __all__ = [
     "run_problem",
     "status_on_disk",
     "task_for",
+    "utc_now",
     "verify_folder",
 ]
 
@@ -82,7 +85,8 @@ MANIFEST_INTERVAL = 2.0
 
 
 # --- the store ----------------------------------------------------------------------------------
-def _now() -> str:
+def utc_now() -> str:
+    """The time now, UTC, to the second, ISO 8601 (as the manifest records times)."""
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
@@ -354,23 +358,32 @@ def run_problem(out: Path, row: dict[str, Any], timeseries: bool | None) -> str 
     return None
 
 
-def _lock(path: Path):
-    """Open ``path`` for an advisory lock without following a symlink and without truncating
-    anything: a planted ``.lock`` symlink is refused, never written through."""
-    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+def _lock(out: Path) -> FileLock:
+    """Hold the folder's ``.lock`` (a :mod:`filelock` lock: ``flock`` on POSIX, ``msvcrt``
+    locking on Windows; the kernel drops it when the process dies, so a killed sweep never
+    leaves a stale lock), or refuse with a one-line :class:`SweepError`."""
+    path = out / ".lock"
+    # filelock releases before 3.20.1 open the path following a symlink (and truncate what it
+    # points to): a planted ``.lock`` symlink or special file is refused, never written through.
+    if path.is_symlink():
+        raise SweepError(f"{path}: the lock file is a symlink; remove it or choose another --out")
+    if path.exists() and not path.is_file():
+        raise SweepError(f"{path}: the lock file is not a regular file; choose another --out")
+    # Not thread-local: the lock belongs to the store, whichever thread closes it.
+    lock = FileLock(path, thread_local=False)
     try:
-        fd = os.open(path, flags, 0o644)
+        lock.acquire(blocking=False)
+    except Timeout:
+        raise SweepError(f"{out}: another sweep is writing to this directory") from None
+    except NotImplementedError:
+        raise SweepError(
+            f"{out}: this file system does not support file locks; choose another --out"
+        ) from None
     except OSError as err:
         raise SweepError(
-            f"{path}: cannot create the lock file ({err.strerror}); "
-            "is it a symlink? Remove it or choose another --out"
+            f"{path}: cannot create the lock file ({err.strerror or err}); choose another --out"
         ) from None
-    import stat
-
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise SweepError(f"{path}: the lock file is not a regular file; choose another --out")
-    return os.fdopen(fd, "r+")
+    return lock
 
 
 class SweepStore:
@@ -389,12 +402,7 @@ class SweepStore:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as err:
             raise SweepError(f"{out}: cannot create the directory ({err.strerror})") from None
-        self._lock = _lock(out / ".lock")
-        try:
-            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._lock.close()
-            raise SweepError(f"{out}: another sweep is writing to this directory") from None
+        self._lock = _lock(out)
         #: What opening the folder found and repaired: one line each (the CLI prints them).
         self.notes: list[str] = []
         #: Runs whose stored files failed verification: run id -> problem (they run again).
@@ -402,11 +410,11 @@ class SweepStore:
         try:
             old = self._open(exp, specs, force)
             self.sessions = old.get("sessions", []) if old else []
-            self.started = old.get("started", _now()) if old else _now()
+            self.started = old.get("started", utc_now()) if old else utc_now()
             self.status: dict[str, dict[str, Any]] = {}
             self._scan(old)
         except BaseException:
-            self._lock.close()
+            self._lock.release()
             raise
         self._last_flush = 0.0
 
@@ -431,7 +439,8 @@ class SweepStore:
         return [tmp for name in OWN_FILES for tmp in top.glob(f".{name}.*.tmp")]
 
     def close(self) -> None:
-        self._lock.close()
+        """Release the folder's lock (another sweep may then write to it)."""
+        self._lock.release()
 
     def _run_files(self) -> list[Path]:
         return [
@@ -590,7 +599,7 @@ class SweepStore:
         }
 
     def store(self, o: Outcome) -> None:
-        finished = _now()
+        finished = utc_now()
         fp = self.prints[o.run_id]
         if o.error is None:
             files = {}
@@ -652,7 +661,7 @@ class SweepStore:
             "mesa_version": mesa.__version__,
             "numpy_version": np.__version__,
             "started": self.started,
-            "finished": _now() if state == "complete" else None,
+            "finished": utc_now() if state == "complete" else None,
             "sessions": [*self.sessions, session] if session else self.sessions,
             "counts": {"total": len(runs), **{k: counts.get(k, 0) for k in ("ok", "failed")}},
             "runs": runs,
