@@ -22,12 +22,6 @@ Sweeps run from experiment files (:func:`run_sweep`) and are read back with
 :func:`load_sweep`. ``statecraft --help`` lists the same things on the command line.
 """
 
-# Bound first while model/run.py and model/sweep/store.py still read the version from this
-# package root (`from . import __version__`) as they are imported below; once they import it from
-# statecraft.version, this line can join the sorted block.
-from .version import __version__
-
-# isort: split
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +38,7 @@ from .files import shipped
 from .params import PARAMETERS, Params, format_validation_error, param
 from .run import RunResult, simulate
 from .scenario import Scenario, load_scenario
+from .version import __version__
 
 __all__ = [
     "PARAMETERS",

@@ -22,11 +22,11 @@ from .app import cli as app_cli
 from .calibration import cli as calibration_cli
 from .checks import DEFAULT_MAX_RUNS, check_run_cost
 from .errors import StatecraftError, printable
+from .evaluate import default_workers
 from .experiment import Experiment
 from .files import shipped
 from .params import Params, parameter_table_markdown
 from .run import check_output_folder, run_id_for
-from .sweep.runner import default_workers
 from .sweep.store import verify_folder
 from .version import __version__
 

@@ -16,10 +16,13 @@ if TYPE_CHECKING:
 __all__ = [
     "AnalysisError",
     "CalibrationError",
+    "EvaluatorError",
     "ExperimentError",
     "FieldError",
     "ParameterError",
+    "RunFailed",
     "ScenarioError",
+    "SchedulerLost",
     "SensitivityError",
     "StatecraftError",
     "SweepError",
@@ -104,3 +107,21 @@ class FieldError(ValueError):
     def __init__(self, key: str, msg: str) -> None:
         super().__init__(msg)
         self.key = key
+
+
+class RunFailed(ScenarioError):
+    """A run of a calibration raised; the message names the run and its error."""
+
+
+class EvaluatorError(StatecraftError):
+    """The machinery that runs the runs failed or cannot start (worker processes, the Dask
+    scheduler, a bad ``workers``/``scheduler`` value); a run's own error is an outcome, not
+    this."""
+
+
+class SchedulerLost(EvaluatorError):
+    """The Dask scheduler went away mid-evaluation; the runs in flight were not reported."""
+
+    def __init__(self, address: str) -> None:
+        super().__init__(f"lost the Dask scheduler at {address}; restart it and run again")
+        self.address = address

@@ -54,7 +54,7 @@ from typing import Any, Self
 
 import pandas as pd
 
-from .errors import StatecraftError
+from .errors import EvaluatorError, SchedulerLost
 from .run import simulate
 from .scenario import resolve
 
@@ -84,21 +84,6 @@ MAX_ATTEMPTS = 3
 
 #: Seconds the Dask scheduler may stay unreachable mid-evaluation before it stops.
 SCHEDULER_GRACE_S = 10.0
-
-
-# TODO(errors.py): these two belong in statecraft.errors beside SweepError.
-class EvaluatorError(StatecraftError):
-    """The machinery that runs the runs failed or cannot start (worker processes, the Dask
-    scheduler, a bad ``workers``/``scheduler`` value); a run's own error is an outcome, not
-    this."""
-
-
-class SchedulerLost(EvaluatorError):
-    """The Dask scheduler went away mid-evaluation; the runs in flight were not reported."""
-
-    def __init__(self, address: str) -> None:
-        super().__init__(f"lost the Dask scheduler at {address}; restart it and run again")
-        self.address = address
 
 
 # --- what is evaluated --------------------------------------------------------------------------

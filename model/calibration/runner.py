@@ -15,14 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..errors import RunFailed
 from ..evaluate import Evaluator, RunTask, evaluating
-from ..scenario import ScenarioError
 
 __all__ = ["RunFailed", "run_many", "seeds_for"]
-
-
-class RunFailed(ScenarioError):
-    """A run raised; the message names the run and its error."""
 
 
 def seeds_for(root: int, n: int) -> list[int]:

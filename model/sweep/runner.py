@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..checks import DEFAULT_MAX_RUNS, check_size
-from ..errors import SweepError
-from ..evaluate import Evaluator, EvaluatorError, SchedulerLost, default_workers, evaluating
+from ..errors import EvaluatorError, SchedulerLost, SweepError
+from ..evaluate import Evaluator, default_workers, evaluating
 from ..experiment import Experiment
 from ..files import atomic_write
 from .store import SweepStore, task_for, utc_now

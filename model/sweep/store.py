@@ -46,11 +46,11 @@ import numpy as np
 import pandas as pd
 from filelock import FileLock, Timeout
 
-from .. import __version__
 from ..errors import SweepError
 from ..evaluate import Outcome, RunTask
 from ..experiment import Experiment, RunSpec
 from ..files import atomic_write
+from ..version import __version__
 
 __all__ = [
     "MANIFEST",
