@@ -243,14 +243,38 @@ class Session:
     def wait_state(self, **expected: str) -> dict[str, str]:
         """Wait until the state line has these values; return it."""
         want = [f"{k}={v}" for k, v in expected.items()]
-        self.page.wait_for_function(
+        self._wait(
             """w => { const el = document.querySelector('.model-state');
                       if (!el) return false;
                       const parts = el.innerText.split(/\\s+/);
                       return w.every(x => parts.includes(x)); }""",
-            arg=want,
+            want,
+            f"the state line shows {' '.join(want)}",
         )
         return self.state()
+
+    def wait_step_at_least(self, n: int) -> int:
+        """Wait until the state line shows step ``n`` or later (a run playing); return it."""
+        self._wait(
+            """n => { const el = document.querySelector('.model-state');
+                      const m = el && el.innerText.match(/step=(\\d+)/);
+                      return m !== null && +m[1] >= n; }""",
+            n,
+            f"the state line shows step {n} or later",
+        )
+        return int(self.state()["step"])
+
+    def _wait(self, predicate: str, arg: Any, what: str) -> None:
+        """``page.wait_for_function``, failing with what it waited for and the state line."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        try:
+            self.page.wait_for_function(predicate, arg=arg)
+        except PlaywrightTimeout as err:
+            shown = self.page.locator(".model-state").all_inner_texts()
+            raise AssertionError(
+                f"timed out after {TIMEOUT_S:g} s waiting until {what}; the state line: {shown}"
+            ) from err
 
     def digest(self) -> list[str]:
         """Digests of the chart images' bytes."""
@@ -268,7 +292,7 @@ class Session:
         """
         before = self.page.evaluate(CHART_SOURCES_JS)
         action()
-        self.page.wait_for_function(REDRAWN_JS, arg=[before, list(charts)])
+        self._wait(REDRAWN_JS, [before, list(charts)], f"charts {charts} are redrawn")
         return self.digest()
 
     def click(self, name: str) -> None:

@@ -151,9 +151,7 @@ def test_scenarios_load_in_one_click_and_a_bad_file_gives_a_readable_error(visit
     s.shot(SHOTS, "05_bad_file")
     s.step(1)  # still working
     s.click("▶")  # play until paused
-    s.page.wait_for_function(
-        "() => +document.querySelector('.model-state').innerText.match(/step=(\\d+)/)[1] >= 3"
-    )
+    s.wait_step_at_least(3)
     s.click("❚❚")
     # paused on the server: the play button is back and Step is enabled (disabled while playing)
     s.page.get_by_role("button", name="▶", exact=True).wait_for()
