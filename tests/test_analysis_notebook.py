@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import ROOT
+from tests.processes import TIMEOUT_S
 
 
 def test_example_notebook_runs(tmp_path, monkeypatch):
@@ -16,7 +15,11 @@ def test_example_notebook_runs(tmp_path, monkeypatch):
     monkeypatch.setenv("TMPDIR", str(tmp_path))  # the demonstration sweep goes here
     nb = nbformat.read(ROOT / "experiments" / "analysis.ipynb", as_version=4)
     client = nbclient.NotebookClient(
-        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+        nb,
+        timeout=TIMEOUT_S,  # per cell, and for the kernel to start: ends a hang, nothing else
+        startup_timeout=TIMEOUT_S,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path)}},
     )
     client.execute()
     errors = [

@@ -5,62 +5,24 @@ from __future__ import annotations
 import builtins
 import json
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from statecraft.analysis import AnalysisError, analyse, compare, discover, open_sweep
 from statecraft.cli import main
-from statecraft.experiment import load_experiment
-from statecraft.sweep import load, run_sweep, sobol_indices
+from statecraft.sweep import load, sobol_indices
 
-ROOT = Path(__file__).resolve().parents[1]
-BASELINE = (ROOT / "scenarios" / "baseline.toml").as_posix()
+from tests.conftest import GRID, sweep
 
 # A policy dated 2020-06 replaces the export timeline from then on: the timeline may hold
 # only the events before it (later ones are refused, not silently dropped).
 EARLY_EVENTS = 'export_events = [{ date = "2020-01", chips = 0.0, tools = 0.3, foundry = 0.0 }]\n'
 
 
-def _sweep(folder: Path, name: str, design: str, factors: str, reps: int, **extra) -> Path:
-    scenario = extra.get("scenario", BASELINE)
-    exp = folder / f"{name}.toml"
-    exp.write_text(
-        f"""
-scenario = "{scenario}"
-seed = 7
-replicates = {reps}
-horizon = "{extra.get("horizon", "2021-06")}"
-timeseries = true
-
-[parameters]
-scale = 0.05
-
-[design]
-{design}
-
-[factors]
-{factors}
-""",
-        encoding="utf-8",
-    )
-    out = folder / f"{name}-out"
-    run_sweep(load_experiment(exp), out, workers=1, progress=False)
-    return out
-
-
-GRID = "herding = [0.0, 1.0]\ncoordination = [0.0, 0.5, 1.0]"
-
-
-@pytest.fixture(scope="module")
-def grid(tmp_path_factory) -> Path:
-    return _sweep(tmp_path_factory.mktemp("grid"), "grid", 'kind = "grid"', GRID, 3)
-
-
-def test_report_tables_match_the_runs(grid):
-    a = analyse(grid, ["duplication_index", "active_startups"])
-    res = load(grid)
+def test_report_tables_match_the_runs(grid_sweep):
+    a = analyse(grid_sweep, ["duplication_index", "active_startups"])
+    res = load(grid_sweep)
     df = res.runs.merge(res.final, on=["run_id", "seed"])
     pts = a.points.set_index(["point", "metric"])
     for point, g in df.groupby("point"):
@@ -82,9 +44,9 @@ def test_report_tables_match_the_runs(grid):
     assert set(a.bands["metric"]) == {"duplication_index", "active_startups"}
 
 
-def test_report_command_writes_one_folder(grid, tmp_path, capsys):
+def test_report_command_writes_one_folder(grid_sweep, tmp_path, capsys):
     out = tmp_path / "rep"
-    assert main(["report", str(grid), "--out", str(out)]) == 0
+    assert main(["report", str(grid_sweep), "--out", str(out)]) == 0
     html = (out / "report.html").read_text(encoding="utf-8")
     assert html.count("data:image/png;base64,") == 3  # heatmaps, fan charts, main effects
     assert "http://" not in html and "https://" not in html  # opens offline
@@ -101,9 +63,9 @@ def test_report_command_writes_one_folder(grid, tmp_path, capsys):
     }
 
 
-def test_half_finished_sweep_reports_what_is_there(grid, tmp_path, capsys):
+def test_half_finished_sweep_reports_what_is_there(grid_sweep, tmp_path, capsys):
     half = tmp_path / "half"
-    shutil.copytree(grid, half)
+    shutil.copytree(grid_sweep, half)
     for f in ("final.parquet", "timeseries.parquet"):
         (half / f).unlink(missing_ok=True)
     gone = sorted((half / "final").glob("*.parquet"))[:4]
@@ -137,20 +99,20 @@ def test_half_finished_sweep_reports_what_is_there(grid, tmp_path, capsys):
         (["report", "{bad}"], "unreadable manifest"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_2(grid, tmp_path, capsys, args, message):
+def test_bad_input_is_one_line_and_exit_2(grid_sweep, tmp_path, capsys, args, message):
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "manifest.json").write_text("{not json")
-    argv = [a.format(tmp=tmp_path, grid=grid, bad=bad) for a in args]
+    argv = [a.format(tmp=tmp_path, grid=grid_sweep, bad=bad) for a in args]
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err
     assert err.count("\n") == 1 and "Traceback" not in err
 
 
-def test_empty_sweep_says_nothing_finished(grid, tmp_path):
+def test_empty_sweep_says_nothing_finished(grid_sweep, tmp_path):
     empty = tmp_path / "empty"
-    shutil.copytree(grid, empty)
+    shutil.copytree(grid_sweep, empty)
     shutil.rmtree(empty / "final")
     (empty / "final").mkdir()
     (empty / "final.parquet").unlink(missing_ok=True)
@@ -158,26 +120,26 @@ def test_empty_sweep_says_nothing_finished(grid, tmp_path):
         open_sweep(empty)
 
 
-def test_compare_sweeps_of_the_same_design(grid, tmp_path, capsys):
+def test_compare_sweeps_of_the_same_design(grid_sweep, tmp_path, capsys):
     cut = tmp_path / "cut.toml"
     cut.write_text(
         '[parameters]\npolicy_date = "2020-06"\npolicy_chips = 1.0\npolicy_tools = 1.0\n'
         + EARLY_EVENTS
     )
-    other = _sweep(tmp_path, "cutgrid", 'kind = "grid"', GRID, 3, scenario=cut.as_posix())
-    c = compare([grid, other], ["domestic_share"])
+    other = sweep(tmp_path, "cutgrid", GRID, seed=7, replicates=3, scenario=cut.as_posix())
+    c = compare([grid_sweep, other], ["domestic_share"])
     assert len(c.table) == 2 * 6  # two sources x six design points
     assert c.summary.loc[0, "points"] == 6
     assert any("base scenarios differ" in d for d in c.differs)
     assert c.sentences[0].startswith("Across 6 design points, cutgrid raises")
     # different design: refused
-    lhs = _sweep(tmp_path, "other", 'kind = "grid"', "herding = [0.0, 1.0]", 1)
-    assert main(["compare", str(grid), str(lhs)]) == 2
+    lhs = sweep(tmp_path, "other", "herding = [0.0, 1.0]", seed=7)
+    assert main(["compare", str(grid_sweep), str(lhs)]) == 2
     assert "compare sweeps of the same design" in capsys.readouterr().err
     # different horizon: refused
-    longer = _sweep(tmp_path, "long", 'kind = "grid"', GRID, 1, horizon="2021-09")
+    longer = sweep(tmp_path, "long", GRID, seed=7, horizon="2021-09")
     with pytest.raises(AnalysisError, match="ends 2021-06 but 'long' ends 2021-09"):
-        compare([grid, longer])
+        compare([grid_sweep, longer])
 
 
 def test_compare_scenarios_run_on_the_fly(tmp_path, capsys):
@@ -203,12 +165,12 @@ def test_compare_scenarios_run_on_the_fly(tmp_path, capsys):
 
 
 def test_saltelli_sobol_indices_with_intervals(tmp_path):
-    out = _sweep(
+    out = sweep(
         tmp_path,
         "salt",
-        'kind = "saltelli"\nsamples = 16',
         "herding = {}\nfrontier_diffusion = { min = 0.01, max = 0.06 }",
-        1,
+        seed=7,
+        design='kind = "saltelli"\nsamples = 16',
     )
     a = analyse(out, ["capability_gap_months"], n_resamples=200)
     s = a.sobol.set_index("factor")
@@ -219,8 +181,8 @@ def test_saltelli_sobol_indices_with_intervals(tmp_path):
     assert a.main_effects.empty
 
 
-def test_discovery_finds_the_box(grid):
-    src = open_sweep(grid)
+def test_discovery_finds_the_box(grid_sweep):
+    src = open_sweep(grid_sweep)
     d = discover(src, "duplication_index <= 0.3")
     y = src.final["duplication_index"] <= 0.3
     assert d.cases == int(y.sum())
@@ -231,7 +193,7 @@ def test_discovery_finds_the_box(grid):
         assert d.figure is not None
 
 
-def test_discovery_without_the_extra_says_how_to_install(grid, monkeypatch):
+def test_discovery_without_the_extra_says_how_to_install(grid_sweep, monkeypatch):
     real = builtins.__import__
 
     def fake(name, *args, **kwargs):
@@ -240,18 +202,18 @@ def test_discovery_without_the_extra_says_how_to_install(grid, monkeypatch):
         return real(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", fake)
-    src = open_sweep(grid)
+    src = open_sweep(grid_sweep)
     with pytest.raises(AnalysisError, match=r"pip install 'statecraft\[analysis\]'"):
         discover(src, "duplication_index <= 0.3")
 
 
 def test_half_finished_saltelli_sweep_reports_without_sobol(tmp_path, capsys):
-    out = _sweep(
+    out = sweep(
         tmp_path,
         "salt2",
-        'kind = "saltelli"\nsamples = 8',
         "herding = {}\ncoordination = {}",
-        1,
+        seed=7,
+        design='kind = "saltelli"\nsamples = 8',
     )
     (out / "final.parquet").unlink(missing_ok=True)
     (out / "final" / "p00003-r000.parquet").unlink()

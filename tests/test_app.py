@@ -2,41 +2,32 @@
 
 One server and one browser for the module; every test opens its own browser context (a visitor
 of its own). Screenshots go to ``results/app-shots/`` (look at them).
+
+Every wait is on something the page shows (a button, the state line, the charts' bytes), never a
+fixed time, and no test asserts how long anything took (``benchmarks/bench_app.py`` measures
+that): the tests pass on a machine at load 10 on 2 cores, only more slowly.
 """
 
 from __future__ import annotations
 
-import statistics
-from pathlib import Path
-
 import pytest
 
 pytest.importorskip("playwright", reason="the dev extra installs playwright")
-from statecraft.app.testing import CHROMIUM, STEP_LATENCY_JS, Session, browser, serve_app
+from tests.browser import STEP_LATENCY_JS, Session, serve_app
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "results" / "app-shots"
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing: apt-get install -y chromium"
-    ),
-]
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def url(tmp_path_factory):
+    """The app's server, serving the baseline; stopped at the end of the module in any case."""
     log = tmp_path_factory.mktemp("app") / "server.log"
     with serve_app("baseline", log=log) as address:
         yield address
     # serve_app has checked the log for requests that tried to leave the machine
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with browser() as b:
-        yield b
 
 
 @pytest.fixture
@@ -49,11 +40,14 @@ def visit(chromium, url):
         sessions.append(s)
         return s
 
-    yield open_session
+    try:
+        yield open_session
+    finally:
+        for s in sessions:
+            s.close()
     for s in sessions:
         assert s.foreign_hosts == [], f"requests left the machine: {s.foreign_hosts}"
         assert s.console_errors == [], s.console_errors
-        s.close()
 
 
 def test_page_loads_offline_without_console_errors_and_reset_restores_the_start(visit):
@@ -73,29 +67,28 @@ def test_page_loads_offline_without_console_errors_and_reset_restores_the_start(
 
     # Reset restores the start: same state, byte-identical charts
     start = s.digest()
-    s.step(2)
-    assert s.digest() != start
-    s.click("Reset")
+    s.redraw(lambda: s.step(1))
+    assert s.redraw(lambda: s.step(1)) != start
+    reset = s.redraw(lambda: s.click("Reset"))
     s.wait_state(step="0", active="1400")
-    s.page.wait_for_timeout(300)
-    assert s.digest() == start
+    assert reset == start
 
 
 def test_levers_apply_at_once_steps_change_charts_and_a_pinned_run_stays(visit):
     s = visit()
     s.page.evaluate(STEP_LATENCY_JS)
-    s.step(3)
-    s.click("Pin this run")  # compare: keep these curves on the charts
+    for _ in range(3):
+        s.redraw(lambda: s.step(1))
+    # compare: keep these curves on the charts (the metric panels only)
+    pinned = s.redraw(lambda: s.click("Pin this run"), charts=(0,))
     s.wait_state(pins="1")
-    before = s.digest()
-    s.type_lever("herding", "0.95")
+    # the charts change with the lever: a drawing that ignored it would time out here
+    after = s.redraw(lambda: s.type_lever("herding", "0.95"))
     state = s.wait_state(levers="herding=0.95", step="3")  # rebuilt and replayed to step 3
     assert "herding 0.5 → 0.95" in s.page.locator(".app-notice").inner_text()
-    s.page.wait_for_timeout(300)
-    after = s.digest()
-    assert after[0] != before[0], "the charts did not change with the lever"
-    s.step(2)
-    assert s.digest() != after
+    assert after[0] != pinned[0]
+    s.redraw(lambda: s.step(1))
+    assert s.redraw(lambda: s.step(1)) != after
     assert state["scenario"] == "baseline"
     # the slider of an integer lever: one key press is one value up
     thumb = s.page.locator(".lever-slider-n_city_funds [role=slider]")
@@ -105,18 +98,18 @@ def test_levers_apply_at_once_steps_change_charts_and_a_pinned_run_stays(visit):
     s.shot(SHOTS, "02_levers_changed_with_a_pinned_run")
     s.click("Clear pins")
     s.wait_state(pins="0")
-    latency = s.page.evaluate("window.__lat")
-    assert latency["step"] and statistics.median(latency["step"]) < 10_000
-    assert latency["change"]
+    # the latency probe of benchmarks/bench_app.py sees steps and lever changes (how long they
+    # take is the benchmark's business: this machine may be busy)
+    s.page.wait_for_function("window.__lat.step.length >= 5 && window.__lat.change.length >= 1")
 
 
 def test_two_visitors_have_their_own_runs(visit):
     a, b = visit(), visit()
     a.step(2)
-    b.page.wait_for_timeout(500)  # time for a wrongly shared model to show up
-    assert b.state()["step"] == "0"
+    # b's own round trip to the server: its state line now shows b's model, whatever it is
     b.type_lever("coordination", "0.9")
-    b.wait_state(levers="coordination=0.9")
+    state = b.wait_state(levers="coordination=0.9")
+    assert state["step"] == "0", "b's run moved with a's Step clicks"
     b.step(1)
     assert a.state()["step"] == "2" and a.state()["levers"] == "-"
     assert b.state()["step"] == "1"
@@ -157,16 +150,17 @@ def test_scenarios_load_in_one_click_and_a_bad_file_gives_a_readable_error(visit
     assert "broken.toml" in problem.inner_text() and "herding" in problem.inner_text()
     s.shot(SHOTS, "05_bad_file")
     s.step(1)  # still working
-    s.click("▶")  # play until paused
-    s.page.wait_for_function(
-        "() => +document.querySelector('.model-state').innerText.match(/step=(\\d+)/)[1] >= 3"
-    )
-    s.click("❚❚")
-    s.page.wait_for_selector("button:has-text('Step'):not([disabled])")  # paused
-    s.page.wait_for_timeout(1000)  # a month under way may still land
-    paused = s.state()["step"]
-    s.page.wait_for_timeout(2000)
-    assert s.state()["step"] == paused
+    # a file of a user's own loads from the same field; a short run plays to its end and stops
+    short = tmp_path / "short.toml"
+    short.write_text('[parameters]\nend_date = "2020-04"\n')
+    field.fill(str(short))
+    field.press("Enter")
+    s.wait_state(scenario="short", step="0")
+    problem.wait_for(state="detached")
+    s.click("▶")
+    s.page.wait_for_selector("button:has-text('▶')[disabled]")  # the run is over
+    s.wait_state(step="4")
+    assert s.page.get_by_role("button", name="Step", exact=True).is_disabled()
     s.page.locator(".load-export_cutoff").click()
     state = s.wait_state(scenario="export_cutoff", step="0")
     assert state["levers"] == "-"

@@ -6,7 +6,6 @@ import signal
 import socket
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -26,17 +25,8 @@ from statecraft.errors import ParameterError
 from statecraft.model import StatecraftModel
 from statecraft.params import PARAMETERS, SHARE_GROUPS, param
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _cli(*args, timeout=60):
-    return subprocess.run(
-        [sys.executable, "-m", "statecraft.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=timeout,
-    )
+from tests.conftest import ROOT, run_cli
+from tests.processes import TIMEOUT_S, die_with_parent, free_port, stop_process
 
 
 # --- levers ----------------------------------------------------------------------------------
@@ -164,7 +154,7 @@ def test_app_refuses_a_bad_scenario_file_port_or_seed_in_one_line(tmp_path):
         (("--port", "70000"), "--port must be an integer in [1, 65535]; got 70000"),
         (("--seed", "-1"), "--seed must be an integer in [0, 2^63); got -1"),
     ):
-        proc = _cli("app", *args)
+        proc = run_cli("app", *args)
         assert proc.returncode == 2, proc
         assert proc.stderr.count("\n") == 1 and pattern in proc.stderr, proc.stderr
         assert "Traceback" not in proc.stderr
@@ -175,7 +165,7 @@ def test_app_refuses_a_port_in_use():
         s.bind(("127.0.0.1", 0))
         s.listen()
         port = s.getsockname()[1]
-        proc = _cli("app", "--port", str(port))
+        proc = run_cli("app", "--port", str(port))
     assert proc.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in proc.stderr and proc.stderr.count("\n") == 1
 
@@ -193,7 +183,7 @@ def test_app_without_the_extra_says_how_to_install_it():
         "sys.exit(main(['app']))\n"
     )
     proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=TIMEOUT_S
     )
     assert proc.returncode == 2
     assert proc.stderr == (
@@ -204,8 +194,6 @@ def test_app_without_the_extra_says_how_to_install_it():
 
 @pytest.mark.slow
 def test_app_prints_its_address_and_sigterm_stops_the_server(tmp_path):
-    from statecraft.app.testing import free_port
-
     port = free_port()
     with subprocess.Popen(
         [sys.executable, "-m", "statecraft.cli", "app", "export_cutoff", "--port", str(port)],
@@ -213,20 +201,16 @@ def test_app_prints_its_address_and_sigterm_stops_the_server(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
         cwd=tmp_path,
+        preexec_fn=die_with_parent,
     ) as proc:
         try:
-            line = proc.stdout.readline()
+            line = proc.stdout.readline()  # the ready line: printed once the port answers
             address = f"http://127.0.0.1:{port}/"
             assert line == f"statecraft app: export_cutoff at {address} (Ctrl-C to stop)\n"
             proc.send_signal(signal.SIGTERM)
-            assert proc.wait(timeout=30) == 0
+            assert proc.wait(timeout=TIMEOUT_S) == 0
         finally:
-            if proc.poll() is None:  # SIGTERM first: the launcher passes it on to solara
-                proc.terminate()
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+            stop_process(proc)  # SIGTERM first: the launcher passes it on to solara
     with socket.socket() as s:  # the solara child is gone with it: the port is free again
         s.bind(("127.0.0.1", port))
 

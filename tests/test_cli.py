@@ -1,26 +1,17 @@
 """The `statecraft` command as a user runs it."""
 
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pandas as pd
 from statecraft import __version__
 from statecraft.params import PARAMETERS, parameter_table_markdown
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _cli(*args, cwd=ROOT):
-    return subprocess.run(
-        [sys.executable, "-m", "statecraft.cli", *args], capture_output=True, text=True, cwd=cwd
-    )
+from tests.conftest import ROOT, run_cli
 
 
 def test_run_writes_tidy_tables_dashboard_and_summary(tmp_path):
     out = tmp_path / "out"
-    proc = _cli("run", "baseline", "--seed", "3", "--out", str(out))
+    proc = run_cli("run", "baseline", "--seed", "3", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     assert "domestic_share_passes_50pct" in proc.stdout
     for name in ("run", "timeseries", "niches", "champions"):
@@ -42,9 +33,8 @@ def test_run_writes_tidy_tables_dashboard_and_summary(tmp_path):
 
 def test_same_seed_same_files(tmp_path):
     for d in ("a", "b"):
-        assert (
-            _cli("run", "coordinated", "--out", str(tmp_path / d), "--no-dashboard").returncode == 0
-        )
+        proc = run_cli("run", "coordinated", "--out", str(tmp_path / d), "--no-dashboard")
+        assert proc.returncode == 0, proc.stderr
     a = pd.read_parquet(tmp_path / "a" / "timeseries.parquet")
     b = pd.read_parquet(tmp_path / "b" / "timeseries.parquet")
     pd.testing.assert_frame_equal(a, b)
@@ -60,7 +50,7 @@ def test_bad_input_gives_one_line_error_and_status_2(tmp_path):
         ("run", "baseline", "--seed", "x"),
         ("frobnicate",),
     ):
-        proc = _cli(*args)
+        proc = run_cli(*args)
         assert proc.returncode == 2, args
         assert "Traceback" not in proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
@@ -68,7 +58,7 @@ def test_bad_input_gives_one_line_error_and_status_2(tmp_path):
 
 
 def test_params_prints_one_row_per_parameter_with_unit_bounds_and_source():
-    proc = _cli("params")
+    proc = run_cli("params")
     assert proc.returncode == 0
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("| parameter | default | unit | bounds |")
@@ -91,7 +81,7 @@ def test_seed_zero_in_a_file_is_used_and_outputs_are_readable(tmp_path):
     scen = tmp_path / "zero.toml"
     scen.write_text('description = "seed zero"\nseed = 0\n[parameters]\nend_date = "2020-06"\n')
     out = tmp_path / "o"
-    proc = _cli("run", str(scen), "--out", str(out), "--no-dashboard")
+    proc = run_cli("run", str(scen), "--out", str(out), "--no-dashboard")
     assert proc.returncode == 0, proc.stderr
     assert "(seed 0)" in proc.stdout
     assert pd.read_parquet(out / "run.parquet").loc[0, "seed"] == 0
@@ -100,11 +90,12 @@ def test_seed_zero_in_a_file_is_used_and_outputs_are_readable(tmp_path):
 
 
 def test_shipped_scenarios_are_found_by_name_from_any_directory(tmp_path):
-    proc = _cli("run", "coordinated", "--out", str(tmp_path / "o"), "--no-dashboard", cwd=tmp_path)
+    args = ("run", "coordinated", "--out", str(tmp_path / "o"), "--no-dashboard")
+    proc = run_cli(*args, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
 
 
 def test_huge_seed_is_refused_before_running(tmp_path):
-    proc = _cli("run", "baseline", "--seed", str(2**64), "--out", str(tmp_path / "o"))
+    proc = run_cli("run", "baseline", "--seed", str(2**64), "--out", str(tmp_path / "o"))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert not (tmp_path / "o").exists()

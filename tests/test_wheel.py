@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -102,3 +103,20 @@ def test_every_subpackage_is_declared_for_the_wheel() -> None:
         for init in (ROOT / "model").rglob("__init__.py")
     }
     assert found <= declared
+
+
+def test_the_package_ships_no_test_code() -> None:
+    """The browser harness and other test helpers live in tests/: no module of the package
+    imports them, or the test-only Playwright."""
+    for path in (ROOT / "model").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
+            for name in names:
+                assert name.split(".")[0] not in ("tests", "playwright", "pytest"), (
+                    f"{path.relative_to(ROOT)} imports {name}"
+                )

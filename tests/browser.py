@@ -1,8 +1,13 @@
-"""Drive the app in a real browser: a served app and Playwright sessions (tests, benchmarks).
+"""The app served and driven in a real browser: a server and Playwright sessions.
 
-Needs Playwright (in the ``dev`` extra) and Debian's Chromium at ``/usr/bin/chromium``
-(``apt-get install -y chromium``; ``make test`` installs it). Playwright's own browser download
-is never used.
+Test code, not part of the package: the browser tests (``tests/test_app.py``) and the app
+benchmark (``benchmarks/bench_app.py``) use it. Needs Playwright (in the ``dev`` extra) and
+Debian's Chromium at ``/usr/bin/chromium`` (``apt-get install -y chromium``; ``make test``
+installs it). Playwright's own browser download is never used.
+
+Every wait is on a condition (the port answering, an element shown, the state line reading a
+value, the charts' bytes changing), with one generous limit, :data:`~tests.processes.TIMEOUT_S`:
+the tests hold on a machine far busier than the one they were written on.
 
 >>> with serve_app() as url, browser() as b:        # doctest: +SKIP
 ...     s = Session(b, url)
@@ -15,22 +20,20 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
-import subprocess
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from .cli import launch, wait_listening
+from statecraft.app.cli import launch, wait_listening
+
+from tests.processes import TIMEOUT_S, die_with_parent, free_port, stop_process
 
 __all__ = [
     "CHROMIUM",
     "STEP_LATENCY_JS",
     "Session",
     "browser",
-    "free_port",
     "serve_app",
 ]
 
@@ -52,7 +55,7 @@ PROXY_GUARD = {
     "HTTPS_PROXY": "http://127.0.0.1:9",
     "NO_PROXY": "127.0.0.1,localhost",
 }
-TIMEOUT_MS = 120_000
+TIMEOUT_MS = TIMEOUT_S * 1000
 
 #: Installs a latency probe. ``window.__probe(kind)`` starts a clock; the probe stops it when every
 #: chart image under <main> shows a source it did not show at the start (redrawn, whether the
@@ -103,11 +106,28 @@ async () => {
 """
 
 
-def free_port() -> int:
-    """A TCP port that is free on 127.0.0.1 right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+CHARTS = "main img[src^='blob:']"  # the chart images: metric panels, ecosystem view
+CHARTS_SHOWN_JS = f'n => document.querySelectorAll("{CHARTS}").length >= n'
+CHART_SOURCES_JS = f'() => [...document.querySelectorAll("{CHARTS}")].map((i) => i.src)'
+#: True when each chart listed in ``which`` shows another image than in ``before`` (every update
+#: of an image widget gets a new blob: URL).
+REDRAWN_JS = """
+([before, which]) => {
+  const now = [...document.querySelectorAll('main img[src^="blob:"]')].map((i) => i.src);
+  return now.length >= before.length && which.every((i) => now[i] !== before[i]);
+}
+"""
+
+#: Resolves when the page has settled: every image decoded and every finite animation or
+#: transition (Vuetify's, the chart grid moving into place) finished.
+SETTLED_JS = """
+async () => {
+  await Promise.all([...document.images].map((i) => i.decode().catch(() => null)));
+  const finite = document.getAnimations().filter(
+      (a) => a.effect && a.effect.getTiming().iterations !== Infinity);
+  await Promise.all(finite.map((a) => a.finished.catch(() => null)));
+}
+"""
 
 
 @contextlib.contextmanager
@@ -116,6 +136,10 @@ def serve_app(
 ) -> Iterator[str]:
     """Serve the app on 127.0.0.1 for the duration of the block; yield its URL.
 
+    Ready when its port answers. The server is stopped at the end of the block whatever
+    happens in it (SIGTERM, so that it saves its coverage data; see
+    :func:`~tests.processes.stop_process`), and it dies with the test process.
+
     The server runs with :data:`PROXY_GUARD`, so a request it makes to another host (an asset
     missing from the offline package, telemetry) fails and shows in its log as ``Could not load
     URL``; the block raises :class:`AssertionError` at its end if the log has that line.
@@ -123,18 +147,22 @@ def serve_app(
     port = port or free_port()
     log = log or Path(os.devnull)
     with open(log, "w") as fh:
-        proc = launch(scenario, "127.0.0.1", port, extra_env=PROXY_GUARD, stdout=fh, stderr=fh)
+        proc = launch(
+            scenario,
+            "127.0.0.1",
+            port,
+            extra_env=PROXY_GUARD,
+            stdout=fh,
+            stderr=fh,
+            preexec_fn=die_with_parent,
+        )
         try:
-            wait_listening("127.0.0.1", port, proc, TIMEOUT_MS / 1000)
+            wait_listening("127.0.0.1", port, proc, TIMEOUT_S)
             yield f"http://127.0.0.1:{port}/"
             if proc.poll() is not None:
                 raise AssertionError(f"the app's server died (exit {proc.returncode})")
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop_process(proc)
     if log != Path(os.devnull):
         text = log.read_text(errors="replace")
         assert "Could not load URL" not in text, "the server tried to fetch a file from a CDN"
@@ -150,27 +178,37 @@ def browser() -> Iterator[Any]:
             f"{CHROMIUM} not found: apt-get install -y chromium (or set CHROMIUM=path)"
         )
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        b = pw.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, timeout=TIMEOUT_MS
+        )
         try:
             yield b
         finally:
             b.close()
 
 
+def new_page(browser: Any, **context: Any) -> Any:
+    """A page in a new browser context, every Playwright wait in it limited by TIMEOUT_MS."""
+    ctx = browser.new_context(**context)
+    ctx.set_default_timeout(TIMEOUT_MS)
+    ctx.set_default_navigation_timeout(TIMEOUT_MS)
+    return ctx.new_page()
+
+
 class Session:
     """One browser context, i.e. one visitor with their own app session.
 
     Records every request to a host other than 127.0.0.1 (and aborts it) and every console
-    error, so tests can assert there were none.
+    error, so tests can assert there were none. Opening the page waits until it shows the Step
+    button and both charts.
     """
 
     def __init__(self, browser: Any, url: str, *, width: int = 1500, height: int = 1000) -> None:
-        self.context = browser.new_context(viewport={"width": width, "height": height})
+        self.page = new_page(browser, viewport={"width": width, "height": height})
+        self.context = self.page.context
         self.foreign_hosts: list[str] = []
         self.console_errors: list[str] = []
         self.context.route("**/*", self._route)
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(TIMEOUT_MS)
         self.page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
         self.page.on("pageerror", lambda e: self.console_errors.append(f"pageerror: {e}"))
         self.page.on("websocket", lambda ws: self._local(ws.url))  # route() misses websockets
@@ -193,9 +231,7 @@ class Session:
 
     def wait_charts(self, n: int = 2) -> None:
         """Wait until ``n`` chart images are shown."""
-        self.page.wait_for_function(
-            f"document.querySelectorAll('main img[src^=\"blob:\"]').length >= {n}"
-        )
+        self.page.wait_for_function(CHARTS_SHOWN_JS, arg=n)
 
     def state_text(self) -> str:
         return self.page.locator(".model-state").inner_text()
@@ -207,21 +243,60 @@ class Session:
     def wait_state(self, **expected: str) -> dict[str, str]:
         """Wait until the state line has these values; return it."""
         want = [f"{k}={v}" for k, v in expected.items()]
-        self.page.wait_for_function(
+        self._wait(
             """w => { const el = document.querySelector('.model-state');
                       if (!el) return false;
                       const parts = el.innerText.split(/\\s+/);
                       return w.every(x => parts.includes(x)); }""",
-            arg=want,
+            want,
+            f"the state line shows {' '.join(want)}",
         )
         return self.state()
+
+    def wait_step_at_least(self, n: int) -> int:
+        """Wait until the state line shows step ``n`` or later (a run playing); return it."""
+        self._wait(
+            """n => { const el = document.querySelector('.model-state');
+                      const m = el && el.innerText.match(/step=(\\d+)/);
+                      return m !== null && +m[1] >= n; }""",
+            n,
+            f"the state line shows step {n} or later",
+        )
+        return int(self.state()["step"])
+
+    def _wait(self, predicate: str, arg: Any, what: str) -> None:
+        """``page.wait_for_function``, failing with what it waited for and the state line."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        try:
+            self.page.wait_for_function(predicate, arg=arg)
+        except PlaywrightTimeout as err:
+            shown = self.page.locator(".model-state").all_inner_texts()
+            raise AssertionError(
+                f"timed out after {TIMEOUT_S:g} s waiting until {what}; the state line: {shown}"
+            ) from err
 
     def digest(self) -> list[str]:
         """Digests of the chart images' bytes."""
         return self.page.evaluate(DIGEST_JS)
 
+    def redraw(self, action: Callable[[], object], charts: tuple[int, ...] = (0, 1)) -> list[str]:
+        """Do ``action``, wait until the ``charts`` (0: metric panels, 1: ecosystem view) have
+        been redrawn after it, and return the digests of the charts then shown.
+
+        The charts arrive after the state line (each is drawn and sent as a PNG), so a test that
+        compares pictures waits for the pictures, not for the line. Redrawn means a new image:
+        the app sends one only when the picture's bytes change, so a chart an action should
+        change and does not makes this wait time out. The picture before ``action`` must be
+        complete (the previous action was waited for with this method, or the page just opened).
+        """
+        before = self.page.evaluate(CHART_SOURCES_JS)
+        action()
+        self._wait(REDRAWN_JS, [before, list(charts)], f"charts {charts} are redrawn")
+        return self.digest()
+
     def click(self, name: str) -> None:
-        self.page.get_by_role("button", name=name).click()
+        self.page.get_by_role("button", name=name, exact=True).click()
 
     def step(self, times: int = 1) -> None:
         """Click Step and wait until the state line shows the next step, ``times`` times."""
@@ -236,23 +311,17 @@ class Session:
         field.fill(text)
         field.press("Enter")
 
+    def settle(self) -> None:
+        """Wait until images are decoded and animations (the chart grid moving) have ended."""
+        self.page.evaluate(SETTLED_JS)
+
     def shot(self, folder: Path, name: str) -> Path:
         """Save a screenshot of the page (layout settled) as ``folder/name.png``."""
         folder.mkdir(parents=True, exist_ok=True)
-        self.page.wait_for_timeout(400)  # the chart grid animates into place
+        self.settle()
         path = folder / f"{name}.png"
         self.page.screenshot(path=str(path))
         return path
 
     def close(self) -> None:
         self.context.close()
-
-
-def wait_until(predicate, timeout: float = 30.0, interval: float = 0.1) -> bool:
-    """Poll ``predicate`` until true or ``timeout`` seconds pass; return its last value."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return bool(predicate())
