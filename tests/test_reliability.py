@@ -388,7 +388,13 @@ def test_a_lost_scheduler_ends_the_sweep_promptly_and_the_folder_resumes(tmp_pat
     out = tmp_path / "o"
     quiet_bar = ["--no-progress"]
     try:
-        time.sleep(3)
+        # Ready when the scheduler answers and the worker has registered (not after a fixed time).
+        from distributed import Client
+
+        from tests.processes import TIMEOUT_S
+
+        with Client(addr, timeout=TIMEOUT_S) as probe:
+            probe.wait_for_workers(1, timeout=TIMEOUT_S)
         proc = subprocess.Popen(
             [bin_ / "statecraft", "sweep", path, "--out", out, "--scheduler", addr, *quiet_bar],
             stdout=subprocess.DEVNULL,

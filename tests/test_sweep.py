@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -29,6 +28,8 @@ from statecraft.evaluate import (
 )
 from statecraft.experiment import load_experiment
 from statecraft.sweep import SweepError, load, local_cluster, run_sweep, sobol_indices
+
+from tests.processes import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -97,11 +98,8 @@ def _n_stored(out: Path) -> int:
     return len(list(d.glob("*.parquet"))) if d.is_dir() else 0
 
 
-def _wait_for(cond, timeout: float = 180.0) -> None:  # generous: CI machines are shared
-    end = time.monotonic() + timeout
-    while not cond():
-        assert time.monotonic() < end, "timed out"
-        time.sleep(0.01)
+def _wait_for(cond) -> None:
+    wait_until(cond, "the sweep's condition")  # the shared, generous limit (busy CI machines)
 
 
 @pytest.fixture(scope="module")

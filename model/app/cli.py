@@ -53,7 +53,7 @@ OFFLINE_ENV = {
     "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/",
 }
 APP = "statecraft.app.app:Page"
-STARTUP_TIMEOUT_S = 120.0
+STARTUP_TIMEOUT_S = 600.0  # a loaded machine took ~110 s to start the server
 NEEDED = ("solara", "solara_assets", "mesa.visualization", "ipyvuetify")
 
 
