@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -63,8 +63,7 @@ _HISTORY = 12  # months of units sold kept for trailing shares
 
 
 # --- roles ------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Offer:
+class Offer(NamedTuple):
     """What one seller puts on the market this month: one channel of the market.
 
     Attributes
@@ -96,8 +95,7 @@ class Offer:
     domestic: bool
 
 
-@dataclass(frozen=True)
-class Sale:
+class Sale(NamedTuple):
     """What one ``offer`` sold this month: ``units`` (k) at ``price`` (US$ m per k), ``revenue``
     (US$ m) and the ``offered`` units at that price."""
 
@@ -108,8 +106,7 @@ class Sale:
     offered: float
 
 
-@dataclass(frozen=True)
-class Purchase:
+class Purchase(NamedTuple):
     """What one buyer got this month.
 
     Attributes
@@ -184,8 +181,7 @@ def switching_friction(performance: float, friction: float, initial_performance:
     return min(max(value, 0.0), 1.0)
 
 
-@dataclass(frozen=True)
-class Clearing:
+class Clearing(NamedTuple):
     """One month's market, summed up for the private buyers (what metrics read).
 
     Attributes
@@ -366,8 +362,7 @@ class ComputeMarket:
 
 
 # --- the arithmetic ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class MarketResult:
+class MarketResult(NamedTuple):
     """Outcome of one month's market, over arrays (see :func:`clear_market`).
 
     Attributes

@@ -295,13 +295,18 @@ class StartupPopulation(Buyer):
             return
         cost = p.round_runway_months * self.burn[seek]
         noise = self.rng.normal(0.0, p.funding_score_noise, size=(len(investors), len(seek)))
+        row = noise[0]
+        kept = np.arange(len(seek))  # positions (in the first list) of the candidates left
         for i, investor in enumerate(investors):
-            funded = investor.invest(self, seek, cost, self.capability[seek] + noise[i])
+            funded = investor.invest(self, seek, cost, self.capability[seek] + row)
             self._give_round(seek[funded], cost[funded], state=investor.state)
+            if i + 1 == len(investors):
+                return
             left = ~funded
-            seek, cost, noise = seek[left], cost[left], noise[:, left]
+            seek, cost, kept = seek[left], cost[left], kept[left]
             if len(seek) == 0:
                 return
+            row = noise[i + 1][kept]  # the next investor's view of the candidates left
 
     def _give_round(self, idx: np.ndarray, amount: np.ndarray, *, state: bool) -> None:
         self.cash[idx] += amount
