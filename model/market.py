@@ -270,13 +270,16 @@ class ComputeMarket:
         weights = np.array(
             [[buyer.preference(o) for o in offers] for buyer in buyers], dtype=float
         ).reshape(len(buyers), n)
+        # Offer is a tuple (seller, name, units, floor, performance, elasticity, domestic):
+        # one array of the four numeric fields, one row per field.
+        table = np.array([o[2:6] for o in offers], dtype=float).reshape(n, 4).T.copy()
         res = clear_market(
-            np.array([o.units for o in offers], dtype=float),
-            np.array([o.floor for o in offers], dtype=float),
-            np.array([o.performance for o in offers], dtype=float),
+            table[0],
+            table[1],
+            table[2],
             budgets,
             weights,
-            supply_elasticity=np.array([o.elasticity for o in offers], dtype=float),
+            supply_elasticity=table[3],
             substitution=self.substitution,
             price_elasticity=self.price_elasticity,
             ref_price=self.list_price,
@@ -293,30 +296,20 @@ class ComputeMarket:
         else:
             self.units_history[0] = 0.0
             self.units_history[0, [self._channels[k] for k in keys]] = units
-        for b, buyer in enumerate(buyers):
-            buyer.take(
-                Purchase(
-                    budget=float(budgets[b]),
-                    spent=float(res.spent[b]),
-                    effective=float(res.effective[b]),
-                    units=res.units[b],
-                    wanted_at_list=float(res.wanted_at_list[b]),
-                )
-            )
-        paid = units * res.price
+        spent, effective, wanted = (
+            res.spent.tolist(),
+            res.effective.tolist(),
+            res.wanted_at_list.tolist(),
+        )
+        for b, (buyer, budget) in enumerate(zip(buyers, budgets.tolist(), strict=True)):
+            buyer.take(Purchase(budget, spent[b], effective[b], res.units[b], wanted[b]))
+        sold, price = units.tolist(), res.price.tolist()
+        paid, offered = (units * res.price).tolist(), res.offered.tolist()
         j = 0
         for seller, own in zip(sellers, by_seller, strict=True):
             sales = []
             for offer in own:
-                sales.append(
-                    Sale(
-                        offer=offer,
-                        units=float(units[j]),
-                        price=float(res.price[j]),
-                        revenue=float(paid[j]),
-                        offered=float(res.offered[j]),
-                    )
-                )
+                sales.append(Sale(offer, sold[j], price[j], paid[j], offered[j]))
                 j += 1
             seller.book(sales)
         return self.last
@@ -334,13 +327,19 @@ class ComputeMarket:
 
     def _summary(self, buyers: Sequence[Buyer], budgets: np.ndarray, res: MarketResult) -> Clearing:
         budget = spent = eff = wanted = 0.0
-        for b, buyer in enumerate(buyers):
+        rows = zip(
+            budgets.tolist(),
+            res.spent.tolist(),
+            res.effective.tolist(),
+            res.wanted_at_list.tolist(),
+            strict=True,
+        )
+        for buyer, (b_b, s_b, e_b, w_b) in zip(buyers, rows, strict=True):
             if buyer.private:
-                budget += budgets[b]
-                spent += res.spent[b]
-                eff += res.effective[b]
-                wanted += res.wanted_at_list[b]
-        budget, spent, eff, wanted = float(budget), float(spent), float(eff), float(wanted)
+                budget += b_b
+                spent += s_b
+                eff += e_b
+                wanted += w_b
         return Clearing(
             private_fill=spent / budget if budget > 0 else 1.0,
             unmet=budget - spent,

@@ -158,6 +158,7 @@ class StartupPopulation(Buyer):
         self.unspent_compute = np.zeros(0)
         self.compute_bought = 0.0  # k flagship-equivalents bought this month
         self.compute_held = 0.0  # k flagship-equivalents held after this month's purchases
+        self._compute_money = (np.zeros(0), np.zeros(0))  # (own, own + vouchers), from budget()
 
     def __len__(self) -> int:
         return len(self.cash)
@@ -325,7 +326,10 @@ class StartupPopulation(Buyer):
 
     # --- a buyer in the compute market -------------------------------------------------------
     def budget(self) -> float:
-        return float((self.p.compute_spend_share * self.burn + self.voucher).sum())
+        own = self.p.compute_spend_share * self.burn
+        demand = own + self.voucher
+        self._compute_money = (own, demand)  # a cache for take(): burn does not change between
+        return float(demand.sum())
 
     @property
     def stock(self) -> float:
@@ -339,8 +343,7 @@ class StartupPopulation(Buyer):
         """Each startup spent the same share of its compute money as the startups together and
         owns what that bought; vouchers are used for what was spent (the issuing city pays,
         :meth:`vouchers_paid`), the rest of its own compute money stays as cash."""
-        own = self.p.compute_spend_share * self.burn
-        demand = own + self.voucher
+        own, demand = self._compute_money
         budget, spent = purchase.budget, purchase.spent
         spent_share = spent / budget if budget > 0 else 0.0
         per_dollar = purchase.effective / spent if spent > 0 else 0.0
