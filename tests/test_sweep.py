@@ -29,6 +29,7 @@ from statecraft.evaluate import (
 from statecraft.experiment import load_experiment
 from statecraft.sweep import SweepError, load, local_cluster, run_sweep, sobol_indices
 
+from tests.conftest import write_experiment
 from tests.processes import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,27 +47,16 @@ def _experiment(
     design: str = 'kind = "grid"',
     name: str = "exp",
 ) -> Path:
-    path = tmp_path / f"{name}.toml"
-    path.write_text(
-        f"""
-scenario = "{SCENARIO}"
-seed = 3
-replicates = {reps}
-horizon = "{horizon}"
-timeseries = {str(timeseries).lower()}
-
-[parameters]
-scale = 0.05
-
-[design]
-{design}
-
-[factors]
-{factors}
-""",
-        encoding="utf-8",
+    return write_experiment(
+        tmp_path / f"{name}.toml",
+        factors,
+        scenario=SCENARIO,
+        seed=3,
+        replicates=reps,
+        horizon=horizon,
+        design=design,
+        timeseries=timeseries,
     )
-    return path
 
 
 SMALL = "herding = [0.0, 1.0]\nn_city_funds = { min = 2, max = 4 }"  # 6 points x 2 = 12 runs
