@@ -264,6 +264,21 @@ class Session:
         )
         return int(self.state()["step"])
 
+    def wait_value(self, lever: str, value: str) -> None:
+        """Wait until a lever's field shows ``value`` (it re-renders after the state line)."""
+        self._wait(
+            """a => { const el = document.querySelector(`.lever-input-${a[0]} input`);
+                      return el !== null && el.value === a[1]; }""",
+            [lever, value],
+            f"the field of {lever!r} shows {value!r}",
+        )
+
+    def wait_disabled(self, button: str) -> None:
+        """Wait until the button named ``button`` is disabled."""
+        self.page.get_by_role("button", name=button, exact=True).and_(
+            self.page.locator("[disabled]")
+        ).wait_for()
+
     def _wait(self, predicate: str, arg: Any, what: str) -> None:
         """``page.wait_for_function``, failing with what it waited for and the state line."""
         from playwright.sync_api import TimeoutError as PlaywrightTimeout

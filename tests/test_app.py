@@ -60,7 +60,7 @@ def test_page_loads_offline_without_console_errors_and_reset_restores_the_start(
         "levers": "-",
     }
     assert len(s.digest()) == 2  # metric charts and ecosystem view
-    assert s.page.locator(".lever-input-herding input").input_value() == "0.5"
+    s.wait_value("herding", "0.5")
     assert s.page.get_by_text("FACTS S5 (000)").count() >= 1  # help text names the source
     s.shot(SHOTS, "01_loaded")
     # the checks on foreign hosts and console errors run in the fixture
@@ -85,7 +85,7 @@ def test_levers_apply_at_once_steps_change_charts_and_a_pinned_run_stays(visit):
     # the charts change with the lever: a drawing that ignored it would time out here
     after = s.redraw(lambda: s.type_lever("herding", "0.95"))
     state = s.wait_state(levers="herding=0.95", step="3")  # rebuilt and replayed to step 3
-    assert "herding 0.5 → 0.95" in s.page.locator(".app-notice").inner_text()
+    s.page.locator(".app-notice").filter(has_text="herding 0.5 → 0.95").wait_for()
     assert after[0] != pinned[0]
     s.redraw(lambda: s.step(1))
     assert s.redraw(lambda: s.step(1)) != after
@@ -160,8 +160,8 @@ def test_scenarios_load_in_one_click_and_a_bad_file_gives_a_readable_error(visit
     s.click("▶")
     s.page.wait_for_selector("button:has-text('▶')[disabled]")  # the run is over
     s.wait_state(step="4")
-    assert s.page.get_by_role("button", name="Step", exact=True).is_disabled()
+    s.wait_disabled("Step")
     s.page.locator(".load-export_cutoff").click()
     state = s.wait_state(scenario="export_cutoff", step="0")
     assert state["levers"] == "-"
-    assert s.page.locator(".lever-input-policy_chips input").input_value() == "1"
+    s.wait_value("policy_chips", "1")
