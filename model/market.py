@@ -84,6 +84,12 @@ class Offer(NamedTuple):
         with elasticity 0.
     domestic : bool
         Made by a domestic designer (counts in the domestic share; the state buys only these).
+    resale : bool
+        Resold from a stock already shipped into the country (an importer's stockpile): not
+        counted again as a shipment in the domestic share.
+    ecosystem : float
+        Maturity of the chip's software ecosystem in [0, 1] (1: the incumbent foreign one):
+        private buyers' switching cost scales with ``1 - ecosystem``.
     """
 
     seller: Seller
@@ -93,6 +99,8 @@ class Offer(NamedTuple):
     performance: float
     elasticity: float
     domestic: bool
+    resale: bool = False
+    ecosystem: float = 1.0
 
 
 class Sale(NamedTuple):
@@ -173,11 +181,11 @@ class Buyer:
         raise NotImplementedError
 
 
-def switching_friction(performance: float, friction: float, initial_performance: float) -> float:
-    """Private buyers' friction against domestic chips (C5, C9): ``friction`` when domestic chips
-    perform as they did at the start, falling to 0 as they reach the flagship's performance."""
-    p0 = initial_performance
-    value = friction * ((1.0 - performance) / (1.0 - p0) if p0 < 1 else 0.0)
+def switching_friction(ecosystem: float, friction: float) -> float:
+    """Private buyers' weight off a chip for the cost of leaving their software ecosystem (C5,
+    C9): ``friction`` for a chip whose ecosystem is new (``ecosystem`` 0), falling to 0 as it
+    matures to the incumbent's (1)."""
+    value = friction * (1.0 - ecosystem)
     return min(max(value, 0.0), 1.0)
 
 
@@ -231,6 +239,8 @@ class ComputeMarket:
         month sold 0 that month.
     channel_domestic : ndarray of bool, shape (n_channels,)
         Which columns of ``units_history`` are domestic chips.
+    channel_resale : ndarray of bool, shape (n_channels,)
+        Which columns of ``units_history`` are resales from stocks already shipped in.
     last : Clearing
         This month's private-market summary.
     """
@@ -245,6 +255,8 @@ class ComputeMarket:
         self.units = np.zeros(0)
         self.units_history = np.zeros((_HISTORY, 0))
         self.channel_domestic = np.zeros(0, dtype=bool)
+        self.channel_resale = np.zeros(0, dtype=bool)
+        self.resale = np.zeros(0, dtype=bool)
         self._channels: dict[tuple[int, str], int] = {}  # (seller, offer name) -> column
         self._last_price: dict[tuple[int, str], float] = {}
         self.last = Clearing()
@@ -266,6 +278,7 @@ class ComputeMarket:
         self._add_channels(keys, offers)
         self.offers = offers
         self.domestic = np.array([o.domestic for o in offers], dtype=bool)
+        self.resale = np.array([o.resale for o in offers], dtype=bool)
         budgets = np.array([buyer.budget() for buyer in buyers], dtype=float)
         weights = np.array(
             [[buyer.preference(o) for o in offers] for buyer in buyers], dtype=float
@@ -324,6 +337,8 @@ class ComputeMarket:
         self.units_history = np.concatenate([self.units_history, extra], axis=1)
         flags = np.array([o.domestic for _, o in new], dtype=bool)
         self.channel_domestic = np.concatenate([self.channel_domestic, flags])
+        resale = np.array([o.resale for _, o in new], dtype=bool)
+        self.channel_resale = np.concatenate([self.channel_resale, resale])
 
     def _summary(self, buyers: Sequence[Buyer], budgets: np.ndarray, res: MarketResult) -> Clearing:
         budget = spent = eff = wanted = 0.0
@@ -349,14 +364,15 @@ class ComputeMarket:
         )
 
     def domestic_share(self) -> float:
-        """Domestic accelerators as a share of all sold, trailing twelve months (0 if none)."""
+        """Domestic accelerators as a share of all shipped into the country, trailing twelve
+        months (0 if none): resales from importers' stocks are not shipped again."""
         units = self.units_history.sum(axis=0)
-        total = units.sum()
+        total = units[~self.channel_resale].sum()
         return float(units[self.channel_domestic].sum() / total) if total > 0 else 0.0
 
     def units_sold(self, *, domestic: bool) -> float:
-        """k domestic (or foreign) accelerators sold this month."""
-        mask = self.domestic if domestic else ~self.domestic
+        """k domestic (or foreign) accelerators shipped this month (resales excluded)."""
+        mask = self.domestic if domestic else ~self.domestic & ~self.resale
         return float(self.units[mask].sum())
 
 

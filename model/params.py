@@ -43,6 +43,7 @@ __all__ = [
     "Params",
     "check_inputs",
     "format_validation_error",
+    "months_between",
     "param",
     "parameter_table_markdown",
 ]
@@ -82,7 +83,9 @@ class ExportEvent(BaseModel):
     C2, C7): ``chips`` of foreign high-end accelerators, ``tools`` of chip-making tools for the
     domestic foundry, ``foundry`` of overseas-foundry production of domestic designs (C3), and
     ``licensed`` the share of the *blocked* accelerator flow that is sold instead as licensed,
-    reduced-performance chips (H20-like, C7).
+    reduced-performance chips (H20-like, C7), and ``memory`` of foreign high-bandwidth memory
+    (HBM) for domestic accelerators. ``announced`` is the month the rule became known or
+    expected (defaults to ``date``): between the two, importers and the designer buy ahead.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
@@ -92,6 +95,13 @@ class ExportEvent(BaseModel):
     tools: Annotated[float, Field(ge=0.0, le=1.0)]
     foundry: Annotated[float, Field(ge=0.0, le=1.0)]
     licensed: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+    memory: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+    announced: MonthStr | None = None
+
+    @property
+    def known(self) -> str:
+        """The month from which the rule is known or expected (``announced`` or ``date``)."""
+        return self.announced if self.announced is not None else self.date
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -135,15 +145,42 @@ class Param:
 
 
 # Default export-control history. The articles give the mechanisms (C1, C2, C3, C7) but not
-# the dates of earlier rounds; the dates below are the public record of US rules (Huawei's
-# foundry cut-off in Sept 2020, the chip rules of Oct 2022 and Oct 2023, the H20 licence
-# requirement of April 2025), and the stringency levels are assumptions.
+# the dates of earlier rounds; the dates below are the public record of US rules and of when
+# they became known (docs/DATA.md, "Export-control timeline"): Huawei's foundry cut-off in
+# Sept 2020; Ascend dies made overseas through intermediaries from 2023 until the foundry
+# stopped such orders in Nov 2024; the chip rules of Oct 2022 (disclosed by the vendor at the
+# end of Aug 2022) and Oct 2023 (reported as planned from June 2023); the HBM rule of Dec 2024
+# (reported as planned from Aug 2024); the H20 licence requirement of April 2025 (expected from
+# Jan 2025). The stringency levels are assumptions.
 _DEFAULT_EVENTS: tuple[ExportEvent, ...] = (
     ExportEvent(date="2020-01", chips=0.0, tools=0.3, foundry=0.0),
     ExportEvent(date="2020-09", chips=0.0, tools=0.4, foundry=0.9),
-    ExportEvent(date="2022-10", chips=0.6, tools=0.6, foundry=0.9, licensed=0.5),
-    ExportEvent(date="2023-10", chips=0.85, tools=0.7, foundry=0.95, licensed=0.4),
-    ExportEvent(date="2025-04", chips=0.9, tools=0.7, foundry=0.95, licensed=0.0),
+    ExportEvent(
+        date="2022-10", chips=0.6, tools=0.6, foundry=0.9, licensed=0.5, announced="2022-09"
+    ),
+    ExportEvent(date="2023-01", chips=0.6, tools=0.6, foundry=0.5, licensed=0.5),
+    ExportEvent(
+        date="2023-10", chips=0.85, tools=0.7, foundry=0.5, licensed=0.4, announced="2023-07"
+    ),
+    ExportEvent(date="2024-11", chips=0.85, tools=0.7, foundry=1.0, licensed=0.4),
+    ExportEvent(
+        date="2024-12",
+        chips=0.85,
+        tools=0.75,
+        foundry=1.0,
+        licensed=0.4,
+        memory=1.0,
+        announced="2024-08",
+    ),
+    ExportEvent(
+        date="2025-04",
+        chips=0.9,
+        tools=0.75,
+        foundry=1.0,
+        licensed=0.0,
+        memory=1.0,
+        announced="2025-01",
+    ),
 )
 
 _A = "assumption: "
@@ -827,11 +864,24 @@ PARAMETERS: tuple[Param, ...] = (
         unit="1/month",
         bounds=(0.0, 1.0),
         description=(
-            "Share of the gap to the US frontier closed each month by diffusion (papers, open "
-            "weights, talent) at full absorptive capacity."
+            "Share of a lab's know-how deficit beyond that of the open-weight frontier (papers, "
+            "open weights, talent) closed each month at full absorptive capacity."
         ),
-        source=_A + "Chinese coders build on open systems (004); a tenth of the gap a month puts "
-        "a well-equipped lab about 10 months behind, in line with 'at least a few months' (S9)",
+        source="FACTS S8 (003, 004): Chinese coders build on open systems; the rate is "
+        "calibrated to the published gap series (docs/DATA.md, 'Capability gap')",
+        group="startups",
+    ),
+    Param(
+        name="open_weights_lag_months",
+        default=12.0,
+        unit="months",
+        bounds=(0.0, 120.0),
+        description=(
+            "Months by which the best open-weight models' know-how trails the US frontier's "
+            "algorithms: what diffusion alone can reach."
+        ),
+        source="published: open-weight models trail the closed frontier by about a year on "
+        "benchmarks (docs/DATA.md, 'Capability gap')",
         group="startups",
     ),
     Param(
@@ -1214,29 +1264,117 @@ PARAMETERS: tuple[Param, ...] = (
         group="chips",
     ),
     Param(
-        name="domestic_capacity_k_per_month",
-        default=6.0,
-        unit="k accelerators/month",
-        bounds=(0.0, 10_000.0),
+        name="domestic_wafers_k_per_month",
+        default=0.5,
+        unit="k wafers/month",
+        bounds=(0.0, 1_000.0),
         description=(
-            "Domestic foundry capacity for AI accelerators at the start date (before `scale`)."
+            "Advanced-node wafer starts per month for domestic AI accelerators at the start date "
+            "(before `scale`); good dies are wafers x `dies_per_wafer` x yield."
         ),
         source=(
-            "FACTS C4 (000, 003, 004): SMIC cannot yet make advanced chips at volume; size is an "
-            "assumption"
+            "FACTS C4 (000, 003, 004): SMIC cannot yet make advanced chips at volume; the "
+            "accelerator share of its 7 nm lines in 2020 is an assumption (docs/DATA.md, "
+            "'Domestic production')"
         ),
         group="chips",
     ),
     Param(
-        name="capex_per_k_capacity_usd_m",
-        default=250.0,
-        unit="US$ m per k/month",
-        bounds=(1.0, 100_000.0),
-        description=(
-            "Capital needed for one k accelerators/month of new domestic capacity at full tool "
-            "access."
+        name="dies_per_wafer",
+        default=60.0,
+        unit="dies/wafer",
+        bounds=(1.0, 1_000.0),
+        description="Candidate accelerator dies per 300 mm wafer.",
+        source=(
+            "published: an Ascend 910B-class die of about 665 mm2 gives about 80 gross and about "
+            "60 usable candidate dies per 300 mm wafer (docs/DATA.md, 'Domestic production')"
         ),
-        source=_A + "fab cost per wafer start, converted",
+        group="chips",
+    ),
+    Param(
+        name="packaging_k_per_month",
+        default=10.0,
+        unit="k accelerators/month",
+        bounds=(0.0, 10_000.0),
+        description=(
+            "Domestic advanced-packaging capacity (dies joined to HBM on an interposer) at the "
+            "start date (before `scale`), growing at `packaging_growth`: it limits how many dies, "
+            "home-made or from the overseas die stock, become accelerators."
+        ),
+        source=_A + "packaging, not wafers, is the cited bottleneck for Ascend output in 2024-25 "
+        "(docs/DATA.md, 'Memory and packaging'); the level is set so that it binds when the "
+        "overseas die stock is largest",
+        group="chips",
+    ),
+    Param(
+        name="packaging_growth",
+        default=0.6,
+        unit="1/year",
+        bounds=(0.0, 5.0),
+        description="Yearly growth of domestic advanced-packaging capacity.",
+        source=_A + "packaging lines are cheaper and quicker to add than advanced-node wafers",
+        group="chips",
+    ),
+    Param(
+        name="hbm_stacks_per_chip",
+        default=4.0,
+        unit="stacks/accelerator",
+        bounds=(0.0, 16.0),
+        description="High-bandwidth memory stacks each domestic accelerator needs.",
+        source="published: the Ascend 910B carries four HBM2e stacks (docs/DATA.md, 'Memory and "
+        "packaging')",
+        group="chips",
+    ),
+    Param(
+        name="domestic_hbm_k_stacks_per_month",
+        default=60.0,
+        unit="k stacks/month",
+        bounds=(0.0, 100_000.0),
+        description=(
+            "Domestic HBM output per month once it starts (`domestic_hbm_date`, before `scale`), "
+            "growing at `packaging_growth`; with foreign HBM blocked (`memory`), accelerators need "
+            "this or the HBM stock."
+        ),
+        source=_A + "CXMT's HBM is reported to reach volume around 2026 (docs/DATA.md, 'Memory "
+        "and packaging'); the level is an assumption",
+        group="chips",
+    ),
+    Param(
+        name="domestic_hbm_date",
+        default="2026-01",
+        unit="YYYY-MM",
+        bounds=None,
+        description="First month of domestic HBM output.",
+        source=_A + "CXMT HBM volume production reported for 2026 (docs/DATA.md)",
+        group="chips",
+        kind="month",
+    ),
+    Param(
+        name="hbm_stockpile_months",
+        default=36.0,
+        unit="months",
+        bounds=(0.0, 240.0),
+        description=(
+            "While a control on foreign HBM is announced but not in force, the designer buys this "
+            "many months of its HBM need (at its current packaging capacity), spread over the "
+            "window; the stock is drawn down afterwards."
+        ),
+        source=_A + "Huawei is reported to have stockpiled HBM stacks for several years of output "
+        "before the Dec 2024 rule (docs/DATA.md, 'Memory and packaging'); a validation target, "
+        "not fitted",
+        group="chips",
+    ),
+    Param(
+        name="capex_per_k_wafers_usd_m",
+        default=1500.0,
+        unit="US$ m per k wafers/month",
+        bounds=(10.0, 100_000.0),
+        description=(
+            "Capital needed for one k wafer starts a month of new advanced-node capacity at full "
+            "tool access."
+        ),
+        source=_A + "a 35 k wafers/month leading-edge fab costs some US$ 20-30 bn (about 600-900 "
+        "per k); multi-patterning without EUV roughly doubles it (docs/DATA.md)",
         group="chips",
     ),
     Param(
@@ -1260,31 +1398,34 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="initial_yield",
-        default=0.3,
+        default=0.2,
         unit="share",
         bounds=(0.0, 1.0),
-        description="Yield of the domestic advanced process at the start date.",
-        source=_A + "C4 (000, 003, 004): low volume at advanced nodes",
+        description="Share of candidate dies that work on the domestic advanced process at the "
+        "start date.",
+        source="FACTS C4 (000, 003, 004): low volume at advanced nodes; reported 7 nm yields of "
+        "about 20 % early on (docs/DATA.md, 'Domestic production')",
         group="chips",
     ),
     Param(
         name="max_yield",
-        default=0.85,
+        default=0.7,
         unit="share",
         bounds=(0.0, 1.0),
         description="Mature yield the domestic process approaches by learning.",
-        source=_A + "mature advanced-node processes reach yields in the 80s (percent)",
+        source=_A + "multi-patterned 7 nm without EUV stays below the 80s (percent) of mature "
+        "processes",
         group="chips",
     ),
     Param(
         name="yield_learning_k",
-        default=1500.0,
-        unit="k accelerators",
-        bounds=(1.0, 1e7),
+        default=150.0,
+        unit="k wafers",
+        bounds=(0.1, 1e6),
         description=(
-            "Cumulative domestic output over which the yield gap halves (learning by doing)."
+            "Cumulative domestic wafer starts over which the yield gap halves (learning by doing)."
         ),
-        source=_A + "experience curve",
+        source=_A + "experience curve: a few years of output of a mid-sized line",
         group="chips",
     ),
     Param(
@@ -1360,14 +1501,17 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="overseas_foundry_k_per_month",
-        default=15.0,
-        unit="k accelerators/month",
+        default=150.0,
+        unit="k dies/month",
         bounds=(0.0, 10_000.0),
         description=(
-            "Domestic-design accelerators the overseas foundry would make per month without "
-            "controls (before `scale`)."
+            "Good domestic-design dies the overseas foundry would make per month without controls "
+            "(before `scale`); what the `foundry` control lets through goes into the designer's "
+            "die stock."
         ),
-        source="FACTS C3 (000): domestic designers depend on TSMC; size is an assumption",
+        source="FACTS C3 (000): domestic designers depend on TSMC; size is an assumption, "
+        "checked against the reported two million or more dies made through intermediaries in "
+        "2023-24 (docs/DATA.md, a validation target)",
         group="chips",
     ),
     Param(
@@ -1376,10 +1520,12 @@ PARAMETERS: tuple[Param, ...] = (
         unit="share",
         bounds=(0.0, 1.0),
         description=(
-            "Share of private buyers who buy foreign chips first while domestic performance is at "
-            "its initial level; falls as domestic chips and software catch up."
+            "Weight private buyers take off domestic chips for the cost of leaving the foreign "
+            "software ecosystem while the domestic one is immature; it falls as the domestic "
+            "software matures with the installed base (`software_learning_k`)."
         ),
-        source="FACTS C5 (001, 002, 004): firms are reluctant to switch; level is an assumption",
+        source="FACTS C5, C9 (001, 002, 004): firms are reluctant to switch, software narrows "
+        "it; the level is an assumption",
         group="chips",
     ),
     Param(
@@ -1489,6 +1635,66 @@ PARAMETERS: tuple[Param, ...] = (
         source=_A + "ByteDance's spending (M10, 004) signals fast growth",
         group="chips",
     ),
+    Param(
+        name="state_datacentre_usd_bn_per_year",
+        default=2.0,
+        unit="US$ bn/year",
+        bounds=(0.0, 1000.0),
+        description=(
+            "AI-accelerator spending of state-owned data centres (the state telecom operators' "
+            "and state cloud's compute) at the start date, growing at "
+            "`state_datacentre_growth`; they follow the procurement mandate."
+        ),
+        source=_A + "the three state telecom operators' AI-compute capex reached several US$ bn a "
+        "year by 2024 (docs/DATA.md, 'Demand')",
+        group="chips",
+    ),
+    Param(
+        name="state_datacentre_growth",
+        default=0.3,
+        unit="1/year",
+        bounds=(0.0, 2.0),
+        description="Yearly growth of state-owned data centres' accelerator spending.",
+        source=_A + "compute build-out plans of the state operators",
+        group="chips",
+    ),
+    Param(
+        name="procurement_mandate",
+        default=0.5,
+        unit="share",
+        bounds=(0.0, 1.0),
+        description=(
+            "From `procurement_mandate_date`, weight state-owned data centres take off foreign "
+            "chips (1: domestic only); a policy lever."
+        ),
+        source=_A + "guidance that state-funded data centres use domestic chips is reported "
+        "from 2025 (docs/DATA.md, 'Demand'); its strength is an assumption",
+        group="chips",
+    ),
+    Param(
+        name="procurement_mandate_date",
+        default="2025-01",
+        unit="YYYY-MM",
+        bounds=None,
+        description="First month of the procurement mandate.",
+        source=_A + "reported guidance of 2025 (docs/DATA.md, 'Demand')",
+        group="chips",
+        kind="month",
+    ),
+    Param(
+        name="import_stockpile_months",
+        default=6.0,
+        unit="months",
+        bounds=(0.0, 60.0),
+        description=(
+            "While a chip rule is announced but not in force, importers buy this many months of "
+            "the foreign supply the rule will cut, spread over the window, and sell the stock "
+            "afterwards."
+        ),
+        source=_A + "reported orders placed ahead of the rules of Oct 2023 and Apr 2025 "
+        "(docs/DATA.md, 'Import surges'); the size is calibrated",
+        group="chips",
+    ),
     # --- export controls --------------------------------------------------------------------
     Param(
         name="export_events",
@@ -1564,6 +1770,15 @@ PARAMETERS: tuple[Param, ...] = (
         source=_A + "default keeps the April 2025 H20 ban",
         group="export",
     ),
+    Param(
+        name="policy_memory",
+        default=1.0,
+        unit="share",
+        bounds=(0.0, 1.0),
+        description="Share of foreign HBM blocked from `policy_date` on.",
+        source=_A + "default keeps the December 2024 HBM rule",
+        group="export",
+    ),
 )
 
 #: Groups of shares that must add up to one.
@@ -1577,6 +1792,13 @@ SHARE_TOLERANCE = 1e-6
 
 _BY_NAME = {p.name: p for p in PARAMETERS}
 assert len(_BY_NAME) == len(PARAMETERS), "duplicate parameter name"
+
+
+def months_between(start: str, end: str) -> int:
+    """Whole months from ``start`` to ``end`` (``YYYY-MM``)."""
+    y0, m0 = int(start[:4]), int(start[5:7])
+    y1, m1 = int(end[:4]), int(end[5:7])
+    return (y1 - y0) * 12 + (m1 - m0)
 
 
 def param(name: str) -> Param:
@@ -1886,6 +2108,7 @@ if TYPE_CHECKING:
         reference_compute: float = 1.0
         compute_requirement_doubling_months: float = 12.0
         frontier_diffusion: float = 0.1
+        open_weights_lag_months: float = 12.0
         open_source_spillover: float = 0.08
         open_source_propensity: float = 0.03
         useful_gap_months: float = 9.0
@@ -1922,13 +2145,20 @@ if TYPE_CHECKING:
         licensed_price_ratio: float = 0.5
         grey_leakage: float = 0.05
         grey_price_ratio: float = 1.6
-        domestic_capacity_k_per_month: float = 6.0
-        capex_per_k_capacity_usd_m: float = 250.0
+        domestic_wafers_k_per_month: float = 0.5
+        dies_per_wafer: float = 60.0
+        packaging_k_per_month: float = 10.0
+        packaging_growth: float = 0.6
+        hbm_stacks_per_chip: float = 4.0
+        domestic_hbm_k_stacks_per_month: float = 60.0
+        domestic_hbm_date: MonthStr = "2026-01"
+        hbm_stockpile_months: float = 36.0
+        capex_per_k_wafers_usd_m: float = 1500.0
         tool_dependence: float = 0.8
         capacity_depreciation: float = 0.01
-        initial_yield: float = 0.3
-        max_yield: float = 0.85
-        yield_learning_k: float = 1500.0
+        initial_yield: float = 0.2
+        max_yield: float = 0.7
+        yield_learning_k: float = 150.0
         initial_domestic_performance: float = 0.45
         performance_ceiling_restricted: float = 0.7
         performance_rd_rate: float = 0.005
@@ -1936,7 +2166,7 @@ if TYPE_CHECKING:
         designer_rd_share: float = 0.25
         foundry_reinvest_share: float = 0.25
         domestic_price_ratio: float = 0.5
-        overseas_foundry_k_per_month: float = 15.0
+        overseas_foundry_k_per_month: float = 150.0
         switching_friction: float = 0.8
         software_optimisation_gain: float = 0.15
         software_learning_k: float = 3000.0
@@ -1947,6 +2177,11 @@ if TYPE_CHECKING:
         chip_lifetime_months: float = 48.0
         bigtech_compute_usd_bn_per_year: float = 6.0
         bigtech_growth: float = 0.2
+        state_datacentre_usd_bn_per_year: float = 2.0
+        state_datacentre_growth: float = 0.3
+        procurement_mandate: float = 0.5
+        procurement_mandate_date: MonthStr = "2025-01"
+        import_stockpile_months: float = 6.0
         export_events: tuple[ExportEvent, ...] = param("export_events").default
         policy_date: MonthStr = "2026-01"
         policy_chips: float = 0.9
@@ -1954,6 +2189,7 @@ if TYPE_CHECKING:
         policy_foundry: float = 0.95
         policy_grey_leakage: float = 0.05
         policy_licensed: float = 0.0
+        policy_memory: float = 1.0
 
     # END GENERATED
 else:
