@@ -260,7 +260,8 @@ class OverseasFoundry(mesa.Agent):
         return p.overseas_foundry_k_per_month * p.scale * (1.0 - self.regime.foundry)
 
     def produce(self, units: float) -> None:
-        self.output = units
+        """Make ``units`` more dies (k) this month."""
+        self.output += units
         self.cumulative_output += units
 
 
@@ -349,17 +350,25 @@ class DomesticDesigner(mesa.Agent, Seller):
             self.hbm_stock += (target - self.hbm_stock) / max(self.regime.months_to_coming, 1)
 
     def stock_up(self) -> None:
-        """Before the market: take the overseas foundry's dies into the die stock and buy HBM
-        ahead of an announced memory rule."""
+        """Before the market. Under a foundry ban that leaks (``0 < foundry < 1``), order every
+        die the overseas foundry can still make into the die stock (the route may close any
+        month); buy HBM ahead of an announced memory rule."""
         _, overseas = self.foundries
-        made = overseas.supply
-        overseas.produce(made)
-        self.die_stock += made
+        overseas.output = 0.0
+        if 0.0 < self.regime.foundry < 1.0:
+            made = overseas.supply
+            overseas.produce(made)
+            self.die_stock += made
         self._stockpile_hbm()
+
+    def _overseas_to_order(self) -> float:
+        """Dies (k) the overseas foundry makes to order this month (none under a ban)."""
+        _, overseas = self.foundries
+        return overseas.supply if self.regime.foundry == 0.0 else 0.0
 
     def offers(self) -> list[Offer]:
         home, _ = self.foundries
-        dies = self.die_stock + home.supply
+        dies = self.die_stock + self._overseas_to_order() + home.supply
         units = max(min(dies, self.packaging, self.hbm_limit()), 0.0)
         perf = self.effective_performance
         return [
@@ -384,7 +393,11 @@ class DomesticDesigner(mesa.Agent, Seller):
         units = sale.units
         from_stock = min(units, self.die_stock)
         self.die_stock -= from_stock
-        home.produce(min(units - from_stock, home.supply))
+        _, overseas = self.foundries
+        from_overseas = min(units - from_stock, self._overseas_to_order())
+        if from_overseas > 0:
+            overseas.produce(from_overseas)
+        home.produce(min(units - from_stock - from_overseas, home.supply))
         p = self.model.p
         if self.regime.memory > 0 and p.hbm_stacks_per_chip > 0:
             # blocked share of the HBM comes from domestic output first, then the stock

@@ -149,7 +149,8 @@ class StatecraftModel(mesa.Model):
         self.city_funds.redeem_vouchers(self.startups)
         self.designer.develop()
         self.foundry.invest()
-        self.startups.progress(t, self.month, self.economy)
+        cloud = self.platforms.stock + self.state_datacentres.stock
+        self.startups.progress(t, self.month, self.economy, cloud)
         self.startups.exit()
         money = self._money_open_to_startups() / self._money0 if self._money0 > 0 else 1.0
         self.startups.enter(money, self.economy, self.city_funds.weights)

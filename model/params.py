@@ -885,6 +885,18 @@ PARAMETERS: tuple[Param, ...] = (
         group="startups",
     ),
     Param(
+        name="cloud_access_share",
+        default=0.3,
+        unit="share",
+        bounds=(0.0, 1.0),
+        description=(
+            "Share of the platforms' and state data centres' installed compute that startups "
+            "rent for training, shared in proportion to their own compute."
+        ),
+        source=_A + "leading startups train on rented cloud clusters as well as their own",
+        group="startups",
+    ),
+    Param(
         name="open_source_spillover",
         default=0.08,
         unit="1/month",
@@ -2109,6 +2121,7 @@ if TYPE_CHECKING:
         compute_requirement_doubling_months: float = 12.0
         frontier_diffusion: float = 0.1
         open_weights_lag_months: float = 12.0
+        cloud_access_share: float = 0.3
         open_source_spillover: float = 0.08
         open_source_propensity: float = 0.03
         useful_gap_months: float = 9.0

@@ -382,19 +382,19 @@ class StartupPopulation(Buyer):
         """Months the US frontier is ahead of the leading domestic labs (NaN with none)."""
         return float((self.frontier - self.domestic_best) * self.p.us_frontier_doubling_months)
 
-    def progress(self, t: int, month: str, economy: Economy) -> None:
+    def progress(self, t: int, month: str, economy: Economy, cloud: float = 0.0) -> None:
         """Month ``t`` (0-based): capability, approval, open source, revenue, cash, champions."""
         p = self.p
         self.frontier = (t + 1) / p.us_frontier_doubling_months
         if len(self) == 0:
             self.domestic_best = math.nan
             return
-        self._learn(t)
+        self._learn(t, cloud)
         share = self._status_and_revenue(t, economy)
         self.cash += self.revenue + self.subsidy_cash - self.burn + self.unspent_compute
         self._champions(share, month)
 
-    def _learn(self, t: int) -> None:
+    def _learn(self, t: int, cloud: float) -> None:
         # Capability is the best model a startup has trained: the US frontier, less its
         # know-how deficit, less log2 of how far its compute falls short of what frontier
         # training needs this month (that need doubles every
@@ -415,8 +415,12 @@ class StartupPopulation(Buyer):
         know = self.knowhow + g_alg
         know -= np.maximum(know - open_deficit, 0.0) * -np.expm1(-p.frontier_diffusion * absorb)
         self.knowhow = know
+        # Training compute: its own, plus rented cloud compute (``cloud_access_share`` of the
+        # platforms' and state data centres' installed base) shared in proportion to its own.
+        own = self.compute_held
+        rent = 1.0 + p.cloud_access_share * cloud / own if own > 0 else 1.0
         with np.errstate(divide="ignore"):
-            trained = self.frontier - know + np.log2(self.compute / need)
+            trained = self.frontier - know + np.log2(self.compute * rent / need)
         cap = np.maximum(self.capability, trained)
         below_open = np.maximum(self.open_source_level - cap, 0.0)
         cap += below_open * -np.expm1(-p.open_source_spillover * absorb)
