@@ -18,15 +18,34 @@ from .params import months_between
 
 if TYPE_CHECKING:
     from .institutions import ExportControlRegime
+    from .params import Params
 
 __all__ = [
+    "SUPPLY_PARAMETERS",
     "DomesticDesigner",
     "DomesticFoundry",
     "ForeignVendor",
     "GreyImporters",
     "Importers",
     "OverseasFoundry",
+    "scaled_supply",
 ]
+
+
+#: The parameters that set how many chips can be made or shipped: scaling them all by one factor
+#: scales the country's chip supply (:func:`scaled_supply`).
+SUPPLY_PARAMETERS = (
+    "foreign_supply_k_per_month",
+    "domestic_wafers_k_per_month",
+    "overseas_foundry_k_per_month",
+    "packaging_k_per_month",
+    "domestic_hbm_k_stacks_per_month",
+)
+
+
+def scaled_supply(params: Params, factor: float) -> dict[str, float]:
+    """Overrides that multiply every chip-supply parameter of ``params`` by ``factor``."""
+    return {name: getattr(params, name) * factor for name in SUPPLY_PARAMETERS}
 
 
 class ForeignVendor(mesa.Agent, Seller):

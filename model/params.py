@@ -140,8 +140,9 @@ class Param:
     @property
     def is_assumption(self) -> bool:
         """True when the *value* is an assumption, also when a FACTS row gives the mechanism
-        ("FACTS S5 (000) for duplication risk; its strength is an assumption")."""
-        return "assumption" in self.source
+        ("FACTS S5 (000) for duplication risk; its strength is an assumption"), or an estimate
+        fitted to published figures ("calibrated: ...")."""
+        return "assumption" in self.source or self.source.startswith("calibrated")
 
 
 # Default export-control history. The articles give the mechanisms (C1, C2, C3, C7) but not
@@ -151,12 +152,12 @@ class Param:
 # stopped such orders in Nov 2024; the chip rules of Oct 2022 (disclosed by the vendor at the
 # end of Aug 2022) and Oct 2023 (reported as planned from June 2023); the HBM rule of Dec 2024
 # (reported as planned from Aug 2024); the H20 licence requirement of April 2025 (expected from
-# Jan 2025). The stringency levels are assumptions.
+# Jan 2025) and the licences granted again in Aug 2025. The stringency levels are assumptions.
 _DEFAULT_EVENTS: tuple[ExportEvent, ...] = (
     ExportEvent(date="2020-01", chips=0.0, tools=0.3, foundry=0.0),
-    ExportEvent(date="2020-09", chips=0.0, tools=0.4, foundry=0.9),
+    ExportEvent(date="2020-09", chips=0.0, tools=0.4, foundry=1.0),
     ExportEvent(
-        date="2022-10", chips=0.6, tools=0.6, foundry=0.9, licensed=0.5, announced="2022-09"
+        date="2022-10", chips=0.6, tools=0.6, foundry=1.0, licensed=0.5, announced="2022-09"
     ),
     ExportEvent(date="2023-01", chips=0.6, tools=0.6, foundry=0.5, licensed=0.5),
     ExportEvent(
@@ -166,7 +167,7 @@ _DEFAULT_EVENTS: tuple[ExportEvent, ...] = (
     ExportEvent(
         date="2024-12",
         chips=0.85,
-        tools=0.75,
+        tools=0.7,
         foundry=1.0,
         licensed=0.4,
         memory=1.0,
@@ -175,15 +176,20 @@ _DEFAULT_EVENTS: tuple[ExportEvent, ...] = (
     ExportEvent(
         date="2025-04",
         chips=0.9,
-        tools=0.75,
+        tools=0.7,
         foundry=1.0,
         licensed=0.0,
         memory=1.0,
         announced="2025-01",
     ),
+    ExportEvent(date="2025-08", chips=0.9, tools=0.7, foundry=1.0, licensed=0.3, memory=1.0),
 )
 
 _A = "assumption: "
+_FIT = (
+    "calibrated: benchmarks/fit_chip_supply.py fits IDC's shares and units 2023-25 and "
+    "Epoch's gap (docs/DATA.md, 'Chip supply')"
+)
 
 PARAMETERS: tuple[Param, ...] = (
     # --- calendar and scale ------------------------------------------------------------------
@@ -825,8 +831,8 @@ PARAMETERS: tuple[Param, ...] = (
         unit="1/doubling",
         bounds=(0.0, 10.0),
         description=(
-            "Absorptive capacity a = 1 - exp(-rate * talent * log2(1 + compute / requirement)): "
-            "own progress is a times the US frontier's pace and catch-up rates are scaled by a."
+            "Absorptive capacity a = 1 - exp(-rate * talent * log2(1 + compute / "
+            "reference_compute)) scales the rates of diffusion and open-model catch-up."
         ),
         source=_A
         + "one unit per doubling of compute over the requirement; with `frontier_diffusion` it "
@@ -835,65 +841,67 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="reference_compute",
-        default=1.0,
+        default=2.0,
         unit="k flagship-equivalents",
         bounds=(1e-4, 1e4),
         description=(
-            "Compute requirement at the start date: a startup owning this much effective compute "
-            "gets log2(2) = 1 in its absorptive capacity (the requirement then doubles every "
-            "`compute_requirement_doubling_months`)."
+            "Compute a frontier training run needs at the start date (doubling every "
+            "`compute_requirement_doubling_months`); a lab's capability falls one doubling short "
+            "of its know-how for each halving of its training compute below it. Owning this much "
+            "also gives log2(2) = 1 in absorptive capacity."
         ),
-        source=_A + "a cluster of about a thousand flagship accelerators was a serious lab in 2020",
+        source=_FIT
+        + "; a frontier run of 2020 used some two thousand of today's flagship-equivalents",
         group="startups",
     ),
     Param(
         name="compute_requirement_doubling_months",
-        default=12.0,
+        default=22.6,
         unit="months",
         bounds=(1.0, 120.0),
         description=(
-            "Doubling time of the compute needed to keep the same pace of progress (frontier "
-            "hardware scale-up)."
+            "Doubling time of the compute a frontier training run needs, in flagship-equivalents; "
+            "the rest of the US frontier's pace is know-how."
         ),
-        source=_A + "frontier clusters grow about 2x a year",
+        source=_FIT
+        + "; slower than Epoch's 4-5x a year of training compute because flagship-equivalents "
+        "already count each newer chip's speed",
         group="startups",
     ),
     Param(
         name="frontier_diffusion",
-        default=0.1,
+        default=0.44,
         unit="1/month",
         bounds=(0.0, 1.0),
         description=(
             "Share of a lab's know-how deficit beyond that of the open-weight frontier (papers, "
             "open weights, talent) closed each month at full absorptive capacity."
         ),
-        source="FACTS S8 (003, 004): Chinese coders build on open systems; the rate is "
-        "calibrated to the published gap series (docs/DATA.md, 'Capability gap')",
+        source=_FIT,
         group="startups",
     ),
     Param(
         name="open_weights_lag_months",
-        default=12.0,
+        default=5.0,
         unit="months",
         bounds=(0.0, 120.0),
         description=(
             "Months by which the best open-weight models' know-how trails the US frontier's "
             "algorithms: what diffusion alone can reach."
         ),
-        source="published: open-weight models trail the closed frontier by about a year on "
-        "benchmarks (docs/DATA.md, 'Capability gap')",
+        source=_FIT + "; Epoch AI: open-weight models trail the closed frontier by 3-4 months",
         group="startups",
     ),
     Param(
         name="cloud_access_share",
-        default=0.3,
+        default=0.75,
         unit="share",
         bounds=(0.0, 1.0),
         description=(
             "Share of the platforms' and state data centres' installed compute that startups "
             "rent for training, shared in proportion to their own compute."
         ),
-        source=_A + "leading startups train on rented cloud clusters as well as their own",
+        source=_FIT,
         group="startups",
     ),
     Param(
@@ -977,11 +985,11 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="initial_gap_months",
-        default=30.0,
+        default=39.0,
         unit="months",
         bounds=(0.0, 240.0),
         description="Gap of the best domestic startup to the US frontier at the start date.",
-        source=_A + "before 2023 Chinese models lagged by years; S9 (004) gives only 2025",
+        source=_FIT + "; before 2023 Chinese models lagged by years; S9 (004) gives only 2025",
         group="startups",
     ),
     Param(
@@ -1208,14 +1216,14 @@ PARAMETERS: tuple[Param, ...] = (
     # --- chips ------------------------------------------------------------------------------
     Param(
         name="foreign_supply_k_per_month",
-        default=50.0,
+        default=250.0,
         unit="k accelerators/month",
         bounds=(0.0, 10_000.0),
         description=(
             "High-end foreign accelerators the vendor would sell into China per month at the start"
             " date without controls (before `scale`)."
         ),
-        source=_A + "order of magnitude of Nvidia's China data-centre sales; not in the articles",
+        source=_FIT + "; of the order of the accelerator cards shipped into China in 2022 (IDC)",
         group="chips",
     ),
     Param(
@@ -1277,18 +1285,14 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="domestic_wafers_k_per_month",
-        default=0.5,
+        default=1.8,
         unit="k wafers/month",
         bounds=(0.0, 1_000.0),
         description=(
             "Advanced-node wafer starts per month for domestic AI accelerators at the start date "
             "(before `scale`); good dies are wafers x `dies_per_wafer` x yield."
         ),
-        source=(
-            "FACTS C4 (000, 003, 004): SMIC cannot yet make advanced chips at volume; the "
-            "accelerator share of its 7 nm lines in 2020 is an assumption (docs/DATA.md, "
-            "'Domestic production')"
-        ),
+        source=_FIT + "; SMIC cannot yet make advanced chips at volume (FACTS C4, 000, 003, 004)",
         group="chips",
     ),
     Param(
@@ -1297,15 +1301,14 @@ PARAMETERS: tuple[Param, ...] = (
         unit="dies/wafer",
         bounds=(1.0, 1_000.0),
         description="Candidate accelerator dies per 300 mm wafer.",
-        source=(
-            "published: an Ascend 910B-class die of about 665 mm2 gives about 80 gross and about "
-            "60 usable candidate dies per 300 mm wafer (docs/DATA.md, 'Domestic production')"
-        ),
+        source=_A + "derived from the published Ascend 910B die size of 665.6 mm2: about 80 "
+        "gross candidates per 300 mm wafer, about 60 clear of edge and test losses (docs/DATA.md, "
+        "'Chip supply')",
         group="chips",
     ),
     Param(
         name="packaging_k_per_month",
-        default=10.0,
+        default=6.0,
         unit="k accelerators/month",
         bounds=(0.0, 10_000.0),
         description=(
@@ -1313,18 +1316,17 @@ PARAMETERS: tuple[Param, ...] = (
             "start date (before `scale`), growing at `packaging_growth`: it limits how many dies, "
             "home-made or from the overseas die stock, become accelerators."
         ),
-        source=_A + "packaging, not wafers, is the cited bottleneck for Ascend output in 2024-25 "
-        "(docs/DATA.md, 'Memory and packaging'); the level is set so that it binds when the "
-        "overseas die stock is largest",
+        source=_FIT
+        + "; packaging, not wafers, is the cited bottleneck for Ascend output in 2024-25",
         group="chips",
     ),
     Param(
         name="packaging_growth",
-        default=0.6,
+        default=0.8,
         unit="1/year",
         bounds=(0.0, 5.0),
         description="Yearly growth of domestic advanced-packaging capacity.",
-        source=_A + "packaging lines are cheaper and quicker to add than advanced-node wafers",
+        source=_FIT,
         group="chips",
     ),
     Param(
@@ -1333,8 +1335,8 @@ PARAMETERS: tuple[Param, ...] = (
         unit="stacks/accelerator",
         bounds=(0.0, 16.0),
         description="High-bandwidth memory stacks each domestic accelerator needs.",
-        source="published: the Ascend 910B carries four HBM2e stacks (docs/DATA.md, 'Memory and "
-        "packaging')",
+        source="published: the Ascend 910B carries four HBM2e stacks (teardowns; docs/DATA.md, "
+        "'Chip supply'); one 910B-class die per accelerator",
         group="chips",
     ),
     Param(
@@ -1372,21 +1374,22 @@ PARAMETERS: tuple[Param, ...] = (
             "window; the stock is drawn down afterwards."
         ),
         source=_A + "Huawei is reported to have stockpiled HBM stacks for several years of output "
-        "before the Dec 2024 rule (docs/DATA.md, 'Memory and packaging'); a validation target, "
+        "before the Dec 2024 rule (docs/DATA.md, 'Chip supply'); a validation target, "
         "not fitted",
         group="chips",
     ),
     Param(
         name="capex_per_k_wafers_usd_m",
-        default=1500.0,
+        default=2400.0,
         unit="US$ m per k wafers/month",
         bounds=(10.0, 100_000.0),
         description=(
             "Capital needed for one k wafer starts a month of new advanced-node capacity at full "
             "tool access."
         ),
-        source=_A + "a 35 k wafers/month leading-edge fab costs some US$ 20-30 bn (about 600-900 "
-        "per k); multi-patterning without EUV roughly doubles it (docs/DATA.md)",
+        source=_FIT
+        + "; a 35 k wafers/month leading-edge fab costs some US$ 20-30 bn (600-900 per k), "
+        "multi-patterning without EUV and restricted tools cost more",
         group="chips",
     ),
     Param(
@@ -1416,7 +1419,7 @@ PARAMETERS: tuple[Param, ...] = (
         description="Share of candidate dies that work on the domestic advanced process at the "
         "start date.",
         source="FACTS C4 (000, 003, 004): low volume at advanced nodes; reported 7 nm yields of "
-        "about 20 % early on (docs/DATA.md, 'Domestic production')",
+        "about 20 % early on (docs/DATA.md, 'Chip supply')",
         group="chips",
     ),
     Param(
@@ -1513,7 +1516,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="overseas_foundry_k_per_month",
-        default=150.0,
+        default=250.0,
         unit="k dies/month",
         bounds=(0.0, 10_000.0),
         description=(
@@ -1521,9 +1524,9 @@ PARAMETERS: tuple[Param, ...] = (
             "(before `scale`); what the `foundry` control lets through goes into the designer's "
             "die stock."
         ),
-        source="FACTS C3 (000): domestic designers depend on TSMC; size is an assumption, "
-        "checked against the reported two million or more dies made through intermediaries in "
-        "2023-24 (docs/DATA.md, a validation target)",
+        source=_FIT
+        + "; it puts 2.8 M dies through intermediaries in 2023-24, against the reported 2-2.9 M"
+        " (a held-out check)",
         group="chips",
     ),
     Param(
@@ -1640,11 +1643,11 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="bigtech_growth",
-        default=0.2,
+        default=0.44,
         unit="1/year",
         bounds=(0.0, 2.0),
         description="Yearly growth of large platforms' compute spending.",
-        source=_A + "ByteDance's spending (M10, 004) signals fast growth",
+        source=_FIT + "; ByteDance's spending (M10, 004) signals fast growth",
         group="chips",
     ),
     Param(
@@ -1658,7 +1661,7 @@ PARAMETERS: tuple[Param, ...] = (
             "`state_datacentre_growth`; they follow the procurement mandate."
         ),
         source=_A + "the three state telecom operators' AI-compute capex reached several US$ bn a "
-        "year by 2024 (docs/DATA.md, 'Demand')",
+        "year by 2024 (docs/DATA.md, 'Chip supply')",
         group="chips",
     ),
     Param(
@@ -1680,7 +1683,7 @@ PARAMETERS: tuple[Param, ...] = (
             "chips (1: domestic only); a policy lever."
         ),
         source=_A + "guidance that state-funded data centres use domestic chips is reported "
-        "from 2025 (docs/DATA.md, 'Demand'); its strength is an assumption",
+        "from 2025 (docs/DATA.md, 'Chip supply'); its strength is an assumption",
         group="chips",
     ),
     Param(
@@ -1689,13 +1692,13 @@ PARAMETERS: tuple[Param, ...] = (
         unit="YYYY-MM",
         bounds=None,
         description="First month of the procurement mandate.",
-        source=_A + "reported guidance of 2025 (docs/DATA.md, 'Demand')",
+        source=_A + "reported guidance of 2025 (docs/DATA.md, 'Chip supply')",
         group="chips",
         kind="month",
     ),
     Param(
         name="import_stockpile_months",
-        default=6.0,
+        default=19.0,
         unit="months",
         bounds=(0.0, 60.0),
         description=(
@@ -1703,8 +1706,9 @@ PARAMETERS: tuple[Param, ...] = (
             "the foreign supply the rule will cut, spread over the window, and sell the stock "
             "afterwards."
         ),
-        source=_A + "reported orders placed ahead of the rules of Oct 2023 and Apr 2025 "
-        "(docs/DATA.md, 'Import surges'); the size is calibrated",
+        source=_FIT
+        + "; reported orders ahead of the rules of Oct 2023 and Apr 2025 (docs/DATA.md, 'Import"
+        " surges')",
         group="chips",
     ),
     # --- export controls --------------------------------------------------------------------
@@ -1754,7 +1758,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="policy_foundry",
-        default=0.95,
+        default=1.0,
         unit="share",
         bounds=(0.0, 1.0),
         description="Overseas-foundry stringency from `policy_date` on.",
@@ -1775,11 +1779,11 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="policy_licensed",
-        default=0.0,
+        default=0.3,
         unit="share",
         bounds=(0.0, 1.0),
         description="Licensed share of the blocked flow from `policy_date` on.",
-        source=_A + "default keeps the April 2025 H20 ban",
+        source=_A + "default keeps the licences granted again in August 2025",
         group="export",
     ),
     Param(
@@ -1932,7 +1936,9 @@ def _check_export_events(p: Params) -> None:
     if dup:
         raise ValueError(f"export_events: two events dated {dup[0]}; give one event per date")
     late = [d for d in dates if d >= p.policy_date]
-    if late:
+    # The default timeline runs to mid-2025: a scenario whose policy starts earlier replaces
+    # its later events, as documented; a timeline the user wrote must not be cut silently.
+    if late and tuple(events) != _DEFAULT_EVENTS:
         raise ValueError(
             f"export_events: the event dated {late[0]} is not before policy_date "
             f"{p.policy_date}, from which the policy_* values replace the timeline, so it would "
@@ -2117,18 +2123,18 @@ if TYPE_CHECKING:
         compute_spend_share: float = 0.4
         talent_sigma: float = 0.3
         capability_learning_rate: float = 1.0
-        reference_compute: float = 1.0
-        compute_requirement_doubling_months: float = 12.0
-        frontier_diffusion: float = 0.1
-        open_weights_lag_months: float = 12.0
-        cloud_access_share: float = 0.3
+        reference_compute: float = 2.0
+        compute_requirement_doubling_months: float = 22.6
+        frontier_diffusion: float = 0.44
+        open_weights_lag_months: float = 5.0
+        cloud_access_share: float = 0.75
         open_source_spillover: float = 0.08
         open_source_propensity: float = 0.03
         useful_gap_months: float = 9.0
         produced_gap_months: float = 9.0
         frontier_labs: int = 10
         us_frontier_doubling_months: float = 6.0
-        initial_gap_months: float = 30.0
+        initial_gap_months: float = 39.0
         ai_market_usd_bn_per_year: float = 6.0
         price_competition: float = 1.0
         crowding_reference: float = 150.0
@@ -2151,22 +2157,22 @@ if TYPE_CHECKING:
         paradigm_boost: float = 3.0
         allocation_lag_months: float = 18.0
         market_lag_months: float = 3.0
-        foreign_supply_k_per_month: float = 50.0
+        foreign_supply_k_per_month: float = 250.0
         foreign_supply_growth: float = 0.2
         foreign_price_usd_k: float = 25.0
         licensed_performance: float = 0.5
         licensed_price_ratio: float = 0.5
         grey_leakage: float = 0.05
         grey_price_ratio: float = 1.6
-        domestic_wafers_k_per_month: float = 0.5
+        domestic_wafers_k_per_month: float = 1.8
         dies_per_wafer: float = 60.0
-        packaging_k_per_month: float = 10.0
-        packaging_growth: float = 0.6
+        packaging_k_per_month: float = 6.0
+        packaging_growth: float = 0.8
         hbm_stacks_per_chip: float = 4.0
         domestic_hbm_k_stacks_per_month: float = 60.0
         domestic_hbm_date: MonthStr = "2026-01"
         hbm_stockpile_months: float = 36.0
-        capex_per_k_wafers_usd_m: float = 1500.0
+        capex_per_k_wafers_usd_m: float = 2400.0
         tool_dependence: float = 0.8
         capacity_depreciation: float = 0.01
         initial_yield: float = 0.2
@@ -2179,7 +2185,7 @@ if TYPE_CHECKING:
         designer_rd_share: float = 0.25
         foundry_reinvest_share: float = 0.25
         domestic_price_ratio: float = 0.5
-        overseas_foundry_k_per_month: float = 150.0
+        overseas_foundry_k_per_month: float = 250.0
         switching_friction: float = 0.8
         software_optimisation_gain: float = 0.15
         software_learning_k: float = 3000.0
@@ -2189,19 +2195,19 @@ if TYPE_CHECKING:
         grey_supply_elasticity: float = 1.0
         chip_lifetime_months: float = 48.0
         bigtech_compute_usd_bn_per_year: float = 6.0
-        bigtech_growth: float = 0.2
+        bigtech_growth: float = 0.44
         state_datacentre_usd_bn_per_year: float = 2.0
         state_datacentre_growth: float = 0.3
         procurement_mandate: float = 0.5
         procurement_mandate_date: MonthStr = "2025-01"
-        import_stockpile_months: float = 6.0
+        import_stockpile_months: float = 19.0
         export_events: tuple[ExportEvent, ...] = param("export_events").default
         policy_date: MonthStr = "2026-01"
         policy_chips: float = 0.9
         policy_tools: float = 0.7
-        policy_foundry: float = 0.95
+        policy_foundry: float = 1.0
         policy_grey_leakage: float = 0.05
-        policy_licensed: float = 0.0
+        policy_licensed: float = 0.3
         policy_memory: float = 1.0
 
     # END GENERATED
