@@ -188,7 +188,7 @@ class Importers(mesa.Agent, Buyer, Seller):
         units = 0.0 if self.stockpiling else self.held
         perf = self.held_effective / self.held if self.held > 0 else 1.0
         price = self.model.p.foreign_price_usd_k * perf
-        return [Offer(self, "stockpile", units, price, perf, 0.0, domestic=False, resale=True)]
+        return [Offer(self, "resale", units, price, perf, 0.0, domestic=False, resale=True)]
 
     def book(self, sales: list[Sale]) -> None:
         (sale,) = sales
@@ -354,7 +354,7 @@ class DomesticDesigner(mesa.Agent, Seller):
         if self.model.month < p.domestic_hbm_date:
             return 0.0
         years = months_between(p.domestic_hbm_date, self.model.month) / 12.0
-        return p.domestic_hbm_k_stacks_per_month * p.scale * (1.0 + p.packaging_growth) ** years
+        return p.domestic_hbm_k_stacks_per_month * p.scale * (1.0 + p.domestic_hbm_growth) ** years
 
     def _stockpile_hbm(self) -> None:
         """Buy HBM ahead of an announced memory rule (towards the target, over the months

@@ -574,8 +574,10 @@ def clear_market(
     return MarketResult(
         price=p,
         units=units,
-        spent=units @ p,
-        effective=units @ perf,
+        # Row sums in channel order (not a BLAS product, whose order of additions depends on
+        # the number of channels): an offer of nothing adds exact zeros and changes no bit.
+        spent=(units * p).sum(axis=1),
+        effective=(units * perf).sum(axis=1),
         offered=offered,
         wanted_at_list=budgets / ref,
         rationed_units=rationed,

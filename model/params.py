@@ -841,7 +841,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="reference_compute",
-        default=2.0,
+        default=1.4,
         unit="k flagship-equivalents",
         bounds=(1e-4, 1e4),
         description=(
@@ -851,12 +851,12 @@ PARAMETERS: tuple[Param, ...] = (
             "also gives log2(2) = 1 in absorptive capacity."
         ),
         source=_FIT
-        + "; a frontier run of 2020 used some two thousand of today's flagship-equivalents",
+        + "; a frontier run of 2020 used about 1.4 thousand of today's flagship-equivalents",
         group="startups",
     ),
     Param(
         name="compute_requirement_doubling_months",
-        default=22.6,
+        default=22.0,
         unit="months",
         bounds=(1.0, 120.0),
         description=(
@@ -882,7 +882,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="open_weights_lag_months",
-        default=5.0,
+        default=5.7,
         unit="months",
         bounds=(0.0, 120.0),
         description=(
@@ -894,7 +894,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="cloud_access_share",
-        default=0.75,
+        default=0.32,
         unit="share",
         bounds=(0.0, 1.0),
         description=(
@@ -985,7 +985,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="initial_gap_months",
-        default=39.0,
+        default=29.0,
         unit="months",
         bounds=(0.0, 240.0),
         description="Gap of the best domestic startup to the US frontier at the start date.",
@@ -1216,7 +1216,7 @@ PARAMETERS: tuple[Param, ...] = (
     # --- chips ------------------------------------------------------------------------------
     Param(
         name="foreign_supply_k_per_month",
-        default=250.0,
+        default=262.0,
         unit="k accelerators/month",
         bounds=(0.0, 10_000.0),
         description=(
@@ -1285,7 +1285,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="domestic_wafers_k_per_month",
-        default=1.8,
+        default=1.3,
         unit="k wafers/month",
         bounds=(0.0, 1_000.0),
         description=(
@@ -1308,7 +1308,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="packaging_k_per_month",
-        default=6.0,
+        default=6.7,
         unit="k accelerators/month",
         bounds=(0.0, 10_000.0),
         description=(
@@ -1322,7 +1322,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="packaging_growth",
-        default=0.8,
+        default=0.75,
         unit="1/year",
         bounds=(0.0, 5.0),
         description="Yearly growth of domestic advanced-packaging capacity.",
@@ -1341,7 +1341,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="domestic_hbm_k_stacks_per_month",
-        default=60.0,
+        default=250.0,
         unit="k stacks/month",
         bounds=(0.0, 100_000.0),
         description=(
@@ -1349,8 +1349,18 @@ PARAMETERS: tuple[Param, ...] = (
             "growing at `packaging_growth`; with foreign HBM blocked (`memory`), accelerators need "
             "this or the HBM stock."
         ),
-        source=_A + "CXMT's HBM is reported to reach volume around 2026 (docs/DATA.md, 'Memory "
-        "and packaging'); the level is an assumption",
+        source=_A + "CXMT's HBM3 volume is targeted for end-2026 and Huawei's own HBM for its 2026 "
+        "chips (docs/DATA.md, 'Chip supply'); no volume is published, so the level is an "
+        "assumption: enough for about 60 k accelerators a month",
+        group="chips",
+    ),
+    Param(
+        name="domestic_hbm_growth",
+        default=0.5,
+        unit="1/year",
+        bounds=(0.0, 5.0),
+        description="Yearly growth of domestic HBM output once it starts.",
+        source=_A + "a new memory line ramps over several years",
         group="chips",
     ),
     Param(
@@ -1380,7 +1390,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="capex_per_k_wafers_usd_m",
-        default=2400.0,
+        default=4230.0,
         unit="US$ m per k wafers/month",
         bounds=(10.0, 100_000.0),
         description=(
@@ -1516,7 +1526,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="overseas_foundry_k_per_month",
-        default=250.0,
+        default=276.0,
         unit="k dies/month",
         bounds=(0.0, 10_000.0),
         description=(
@@ -1525,7 +1535,7 @@ PARAMETERS: tuple[Param, ...] = (
             "die stock."
         ),
         source=_FIT
-        + "; it puts 2.8 M dies through intermediaries in 2023-24, against the reported 2-2.9 M"
+        + "; it puts 3.1 M dies through intermediaries in 2023-24, against the reported 2-2.9 M"
         " (a held-out check)",
         group="chips",
     ),
@@ -1643,7 +1653,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="bigtech_growth",
-        default=0.44,
+        default=0.26,
         unit="1/year",
         bounds=(0.0, 2.0),
         description="Yearly growth of large platforms' compute spending.",
@@ -1652,7 +1662,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="state_datacentre_usd_bn_per_year",
-        default=2.0,
+        default=5.0,
         unit="US$ bn/year",
         bounds=(0.0, 1000.0),
         description=(
@@ -1660,8 +1670,9 @@ PARAMETERS: tuple[Param, ...] = (
             "and state cloud's compute) at the start date, growing at "
             "`state_datacentre_growth`; they follow the procurement mandate."
         ),
-        source=_A + "the three state telecom operators' AI-compute capex reached several US$ bn a "
-        "year by 2024 (docs/DATA.md, 'Chip supply')",
+        source=_A + "Reuters (5 Nov 2025): state funding for AI data centres exceeded US$ 100 bn "
+        "since 2021; at 30 % growth a year that is about US$ 8.5 bn in 2020, of which about "
+        "three fifths buys accelerators (docs/DATA.md, 'Chip supply')",
         group="chips",
     ),
     Param(
@@ -1698,7 +1709,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="import_stockpile_months",
-        default=19.0,
+        default=22.0,
         unit="months",
         bounds=(0.0, 60.0),
         description=(
@@ -2123,18 +2134,18 @@ if TYPE_CHECKING:
         compute_spend_share: float = 0.4
         talent_sigma: float = 0.3
         capability_learning_rate: float = 1.0
-        reference_compute: float = 2.0
-        compute_requirement_doubling_months: float = 22.6
+        reference_compute: float = 1.4
+        compute_requirement_doubling_months: float = 22.0
         frontier_diffusion: float = 0.44
-        open_weights_lag_months: float = 5.0
-        cloud_access_share: float = 0.75
+        open_weights_lag_months: float = 5.7
+        cloud_access_share: float = 0.32
         open_source_spillover: float = 0.08
         open_source_propensity: float = 0.03
         useful_gap_months: float = 9.0
         produced_gap_months: float = 9.0
         frontier_labs: int = 10
         us_frontier_doubling_months: float = 6.0
-        initial_gap_months: float = 39.0
+        initial_gap_months: float = 29.0
         ai_market_usd_bn_per_year: float = 6.0
         price_competition: float = 1.0
         crowding_reference: float = 150.0
@@ -2157,22 +2168,23 @@ if TYPE_CHECKING:
         paradigm_boost: float = 3.0
         allocation_lag_months: float = 18.0
         market_lag_months: float = 3.0
-        foreign_supply_k_per_month: float = 250.0
+        foreign_supply_k_per_month: float = 262.0
         foreign_supply_growth: float = 0.2
         foreign_price_usd_k: float = 25.0
         licensed_performance: float = 0.5
         licensed_price_ratio: float = 0.5
         grey_leakage: float = 0.05
         grey_price_ratio: float = 1.6
-        domestic_wafers_k_per_month: float = 1.8
+        domestic_wafers_k_per_month: float = 1.3
         dies_per_wafer: float = 60.0
-        packaging_k_per_month: float = 6.0
-        packaging_growth: float = 0.8
+        packaging_k_per_month: float = 6.7
+        packaging_growth: float = 0.75
         hbm_stacks_per_chip: float = 4.0
-        domestic_hbm_k_stacks_per_month: float = 60.0
+        domestic_hbm_k_stacks_per_month: float = 250.0
+        domestic_hbm_growth: float = 0.5
         domestic_hbm_date: MonthStr = "2026-01"
         hbm_stockpile_months: float = 36.0
-        capex_per_k_wafers_usd_m: float = 2400.0
+        capex_per_k_wafers_usd_m: float = 4230.0
         tool_dependence: float = 0.8
         capacity_depreciation: float = 0.01
         initial_yield: float = 0.2
@@ -2185,7 +2197,7 @@ if TYPE_CHECKING:
         designer_rd_share: float = 0.25
         foundry_reinvest_share: float = 0.25
         domestic_price_ratio: float = 0.5
-        overseas_foundry_k_per_month: float = 250.0
+        overseas_foundry_k_per_month: float = 276.0
         switching_friction: float = 0.8
         software_optimisation_gain: float = 0.15
         software_learning_k: float = 3000.0
@@ -2195,12 +2207,12 @@ if TYPE_CHECKING:
         grey_supply_elasticity: float = 1.0
         chip_lifetime_months: float = 48.0
         bigtech_compute_usd_bn_per_year: float = 6.0
-        bigtech_growth: float = 0.44
-        state_datacentre_usd_bn_per_year: float = 2.0
+        bigtech_growth: float = 0.26
+        state_datacentre_usd_bn_per_year: float = 5.0
         state_datacentre_growth: float = 0.3
         procurement_mandate: float = 0.5
         procurement_mandate_date: MonthStr = "2025-01"
-        import_stockpile_months: float = 19.0
+        import_stockpile_months: float = 22.0
         export_events: tuple[ExportEvent, ...] = param("export_events").default
         policy_date: MonthStr = "2026-01"
         policy_chips: float = 0.9
