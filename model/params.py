@@ -152,7 +152,9 @@ class Param:
 # stopped such orders in Nov 2024; the chip rules of Oct 2022 (disclosed by the vendor at the
 # end of Aug 2022) and Oct 2023 (reported as planned from June 2023); the HBM rule of Dec 2024
 # (reported as planned from Aug 2024); the H20 licence requirement of April 2025 (expected from
-# Jan 2025) and the licences granted again in Aug 2025. The stringency levels are assumptions.
+# Jan 2025). Licences granted again in Aug 2025 are left out: Chinese regulators told buyers to
+# avoid the H20 and its production stopped (docs/DATA.md). The stringency levels are
+# assumptions.
 _DEFAULT_EVENTS: tuple[ExportEvent, ...] = (
     ExportEvent(date="2020-01", chips=0.0, tools=0.3, foundry=0.0),
     ExportEvent(date="2020-09", chips=0.0, tools=0.4, foundry=1.0),
@@ -182,7 +184,6 @@ _DEFAULT_EVENTS: tuple[ExportEvent, ...] = (
         memory=1.0,
         announced="2025-01",
     ),
-    ExportEvent(date="2025-08", chips=0.9, tools=0.7, foundry=1.0, licensed=0.3, memory=1.0),
 )
 
 _A = "assumption: "
@@ -841,7 +842,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="reference_compute",
-        default=1.4,
+        default=3.5,
         unit="k flagship-equivalents",
         bounds=(1e-4, 1e4),
         description=(
@@ -851,12 +852,12 @@ PARAMETERS: tuple[Param, ...] = (
             "also gives log2(2) = 1 in absorptive capacity."
         ),
         source=_FIT
-        + "; a frontier run of 2020 used about 1.4 thousand of today's flagship-equivalents",
+        + "; a frontier run of 2020 used about 3.5 thousand of today's flagship-equivalents",
         group="startups",
     ),
     Param(
         name="compute_requirement_doubling_months",
-        default=22.0,
+        default=23.6,
         unit="months",
         bounds=(1.0, 120.0),
         description=(
@@ -870,7 +871,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="frontier_diffusion",
-        default=0.44,
+        default=0.38,
         unit="1/month",
         bounds=(0.0, 1.0),
         description=(
@@ -882,7 +883,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="open_weights_lag_months",
-        default=5.7,
+        default=2.2,
         unit="months",
         bounds=(0.0, 120.0),
         description=(
@@ -894,7 +895,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="cloud_access_share",
-        default=0.32,
+        default=0.81,
         unit="share",
         bounds=(0.0, 1.0),
         description=(
@@ -985,7 +986,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="initial_gap_months",
-        default=29.0,
+        default=35.0,
         unit="months",
         bounds=(0.0, 240.0),
         description="Gap of the best domestic startup to the US frontier at the start date.",
@@ -1216,7 +1217,7 @@ PARAMETERS: tuple[Param, ...] = (
     # --- chips ------------------------------------------------------------------------------
     Param(
         name="foreign_supply_k_per_month",
-        default=262.0,
+        default=272.0,
         unit="k accelerators/month",
         bounds=(0.0, 10_000.0),
         description=(
@@ -1285,7 +1286,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="domestic_wafers_k_per_month",
-        default=1.3,
+        default=0.5,
         unit="k wafers/month",
         bounds=(0.0, 1_000.0),
         description=(
@@ -1308,7 +1309,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="packaging_k_per_month",
-        default=6.7,
+        default=4.2,
         unit="k accelerators/month",
         bounds=(0.0, 10_000.0),
         description=(
@@ -1322,7 +1323,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="packaging_growth",
-        default=0.75,
+        default=0.86,
         unit="1/year",
         bounds=(0.0, 5.0),
         description="Yearly growth of domestic advanced-packaging capacity.",
@@ -1341,7 +1342,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="domestic_hbm_k_stacks_per_month",
-        default=250.0,
+        default=500.0,
         unit="k stacks/month",
         bounds=(0.0, 100_000.0),
         description=(
@@ -1351,7 +1352,7 @@ PARAMETERS: tuple[Param, ...] = (
         ),
         source=_A + "CXMT's HBM3 volume is targeted for end-2026 and Huawei's own HBM for its 2026 "
         "chips (docs/DATA.md, 'Chip supply'); no volume is published, so the level is an "
-        "assumption: enough for about 60 k accelerators a month",
+        "assumption: enough for about 125 k accelerators a month",
         group="chips",
     ),
     Param(
@@ -1390,7 +1391,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="capex_per_k_wafers_usd_m",
-        default=4230.0,
+        default=2190.0,
         unit="US$ m per k wafers/month",
         bounds=(10.0, 100_000.0),
         description=(
@@ -1526,7 +1527,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="overseas_foundry_k_per_month",
-        default=276.0,
+        default=279.0,
         unit="k dies/month",
         bounds=(0.0, 10_000.0),
         description=(
@@ -1653,7 +1654,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="bigtech_growth",
-        default=0.26,
+        default=0.39,
         unit="1/year",
         bounds=(0.0, 2.0),
         description="Yearly growth of large platforms' compute spending.",
@@ -1709,7 +1710,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="import_stockpile_months",
-        default=22.0,
+        default=20.0,
         unit="months",
         bounds=(0.0, 60.0),
         description=(
@@ -1790,11 +1791,11 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="policy_licensed",
-        default=0.3,
+        default=0.0,
         unit="share",
         bounds=(0.0, 1.0),
         description="Licensed share of the blocked flow from `policy_date` on.",
-        source=_A + "default keeps the licences granted again in August 2025",
+        source=_A + "default keeps the April 2025 H20 ban",
         group="export",
     ),
     Param(
@@ -2134,18 +2135,18 @@ if TYPE_CHECKING:
         compute_spend_share: float = 0.4
         talent_sigma: float = 0.3
         capability_learning_rate: float = 1.0
-        reference_compute: float = 1.4
-        compute_requirement_doubling_months: float = 22.0
-        frontier_diffusion: float = 0.44
-        open_weights_lag_months: float = 5.7
-        cloud_access_share: float = 0.32
+        reference_compute: float = 3.5
+        compute_requirement_doubling_months: float = 23.6
+        frontier_diffusion: float = 0.38
+        open_weights_lag_months: float = 2.2
+        cloud_access_share: float = 0.81
         open_source_spillover: float = 0.08
         open_source_propensity: float = 0.03
         useful_gap_months: float = 9.0
         produced_gap_months: float = 9.0
         frontier_labs: int = 10
         us_frontier_doubling_months: float = 6.0
-        initial_gap_months: float = 29.0
+        initial_gap_months: float = 35.0
         ai_market_usd_bn_per_year: float = 6.0
         price_competition: float = 1.0
         crowding_reference: float = 150.0
@@ -2168,23 +2169,23 @@ if TYPE_CHECKING:
         paradigm_boost: float = 3.0
         allocation_lag_months: float = 18.0
         market_lag_months: float = 3.0
-        foreign_supply_k_per_month: float = 262.0
+        foreign_supply_k_per_month: float = 272.0
         foreign_supply_growth: float = 0.2
         foreign_price_usd_k: float = 25.0
         licensed_performance: float = 0.5
         licensed_price_ratio: float = 0.5
         grey_leakage: float = 0.05
         grey_price_ratio: float = 1.6
-        domestic_wafers_k_per_month: float = 1.3
+        domestic_wafers_k_per_month: float = 0.5
         dies_per_wafer: float = 60.0
-        packaging_k_per_month: float = 6.7
-        packaging_growth: float = 0.75
+        packaging_k_per_month: float = 4.2
+        packaging_growth: float = 0.86
         hbm_stacks_per_chip: float = 4.0
-        domestic_hbm_k_stacks_per_month: float = 250.0
+        domestic_hbm_k_stacks_per_month: float = 500.0
         domestic_hbm_growth: float = 0.5
         domestic_hbm_date: MonthStr = "2026-01"
         hbm_stockpile_months: float = 36.0
-        capex_per_k_wafers_usd_m: float = 4230.0
+        capex_per_k_wafers_usd_m: float = 2190.0
         tool_dependence: float = 0.8
         capacity_depreciation: float = 0.01
         initial_yield: float = 0.2
@@ -2197,7 +2198,7 @@ if TYPE_CHECKING:
         designer_rd_share: float = 0.25
         foundry_reinvest_share: float = 0.25
         domestic_price_ratio: float = 0.5
-        overseas_foundry_k_per_month: float = 276.0
+        overseas_foundry_k_per_month: float = 279.0
         switching_friction: float = 0.8
         software_optimisation_gain: float = 0.15
         software_learning_k: float = 3000.0
@@ -2207,19 +2208,19 @@ if TYPE_CHECKING:
         grey_supply_elasticity: float = 1.0
         chip_lifetime_months: float = 48.0
         bigtech_compute_usd_bn_per_year: float = 6.0
-        bigtech_growth: float = 0.26
+        bigtech_growth: float = 0.39
         state_datacentre_usd_bn_per_year: float = 5.0
         state_datacentre_growth: float = 0.3
         procurement_mandate: float = 0.5
         procurement_mandate_date: MonthStr = "2025-01"
-        import_stockpile_months: float = 22.0
+        import_stockpile_months: float = 20.0
         export_events: tuple[ExportEvent, ...] = param("export_events").default
         policy_date: MonthStr = "2026-01"
         policy_chips: float = 0.9
         policy_tools: float = 0.7
         policy_foundry: float = 1.0
         policy_grey_leakage: float = 0.05
-        policy_licensed: float = 0.3
+        policy_licensed: float = 0.0
         policy_memory: float = 1.0
 
     # END GENERATED

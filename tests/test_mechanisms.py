@@ -213,7 +213,7 @@ def test_every_assumption_has_its_rationale_consistent_with_its_value():
     """A rationale that states a number must state the default (e.g. 'about 2x a year' with a
     doubling time of 24 months must fail)."""
     stated = {
-        "reference_compute": (r"about 1.4 thousand", 1.4),
+        "reference_compute": (r"about 3.5 thousand", 3.5),
         "chip_lifetime_months": (r"about four years", 48.0),
         "produced_gap_months": (r"9 months", 9.0),
         "central_budget_years": (r"6 years", 6.0),
