@@ -60,6 +60,9 @@ __all__ = [
 _TOL = 1e-3  # |log D - log Q| at which a channel counts as cleared
 _MAX_ITER = 200
 _HISTORY = 12  # months of units sold kept for trailing shares
+#: Offers of fewer units than this (k, i.e. one accelerator) are not on the market: a stock
+#: drawn down to rounding residue would otherwise be "cleared" at an astronomical price.
+MIN_UNITS = 1e-3
 
 
 # --- roles ------------------------------------------------------------------------------------
@@ -562,7 +565,7 @@ def clear_market(
     budgets = np.maximum(np.asarray(budgets, dtype=float), 0.0)
     weights = np.asarray(weights, dtype=float)
     eps = np.asarray(supply_elasticity, dtype=float)
-    on = (supply > 0) & (perf > 0)
+    on = (supply >= MIN_UNITS) & (perf > 0)
     lo = np.log(floor)
     x = lo.copy() if start is None else np.maximum(np.log(start), lo)
     sigma, eta = float(substitution), float(price_elasticity)

@@ -6,6 +6,8 @@ announced rules, a die stock, demand that decides when supply allows, and catch-
 against today's frontier.
 """
 
+import os
+
 import numpy as np
 import pytest
 from statecraft.chips import SUPPLY_PARAMETERS, scaled_supply
@@ -24,10 +26,6 @@ def _frame(seed, params=None, **kw):
     return model.datacollector.get_model_vars_dataframe()
 
 
-def _at(frame, month):
-    return frame.loc[frame["month"] == month].iloc[0] if "month" in frame else None
-
-
 def _month_row(model_frame, month, start="2020-01"):
     y, m = (int(x) for x in month.split("-"))
     y0, m0 = (int(x) for x in start.split("-"))
@@ -40,7 +38,7 @@ def _shares(frames, months=("2023-12", "2024-12", "2025-12")):
 
 @pytest.fixture(scope="module")
 def calibrated():
-    return load_scenario("baseline_calibrated").params
+    return load_scenario(os.environ.get("CHIPS_SCENARIO", "baseline_calibrated")).params
 
 
 @pytest.fixture(scope="module")
@@ -56,35 +54,53 @@ def test_calibrated_shares_fit_2023_to_2025_together_and_more_than_double(calibr
     assert share[1] / share[0] >= 2.0
 
 
-def test_stockpiling_and_the_die_stock_each_change_the_2023_25_path(calibrated):
-    base = _shares([_frame(s, calibrated) for s in SEEDS]).mean(axis=0)
-    no_stockpile = _shares(
-        [_frame(s, calibrated, import_stockpile_months=0.0) for s in SEEDS]
-    ).mean(axis=0)
-    no_dies = _shares(
-        [_frame(s, calibrated, overseas_foundry_k_per_month=0.0) for s in SEEDS]
-    ).mean(axis=0)
-    assert np.abs(base - no_stockpile).max() >= 0.03
-    assert np.abs(base - no_dies).max() >= 0.03
+def test_stockpiling_changes_the_2023_25_path_and_the_die_stock_the_ramp(calibrated):
+    """Buying ahead moves when foreign chips arrive (2023-25); the die stock made overseas is
+    used before home output, so it slows the domestic foundry's learning and carries the
+    domestic supply of 2026-27, when packaging and memory allow more than home dies."""
+
+    def run(**kw):
+        frames = [_frame(s, calibrated, **kw) for s in SEEDS]
+        share = np.mean([f["domestic_share"].to_numpy() for f in frames], axis=0)
+        yield_2025 = np.mean([_month_row(f, "2025-12")["domestic_yield"] for f in frames])
+        return share, yield_2025
+
+    base, base_yield = run()
+    no_stockpile, _ = run(import_stockpile_months=0.0)
+    no_dies, no_dies_yield = run(overseas_foundry_k_per_month=0.0)
+    window = slice(_index("2023-01"), _index("2025-12") + 1)
+    assert np.abs(base - no_stockpile)[window].max() >= 0.05
+    assert np.abs(base - no_dies)[window.start : _index("2027-12") + 1].max() >= 0.05
+    assert no_dies_yield > base_yield + 0.02
 
 
 def test_a_demand_side_lever_moves_the_2027_share(calibrated):
-    """Old: demand-side assumptions moved the 2027 share by 0.01-0.06, supply ones by 0.3-0.5."""
+    """Old: demand-side assumptions moved the 2027 share by 0.01-0.06, supply ones by 0.3-0.5.
+    The switching cost moves it in the baseline; the procurement mandate moves it where foreign
+    chips are on offer (licensed sales resumed), and little under today's controls, which
+    already keep them out."""
 
     def share_2027(**kw):
         return np.mean(
             [_month_row(_frame(s, calibrated, **kw), "2027-12")["domestic_share"] for s in SEEDS]
         )
 
-    assert abs(share_2027(procurement_mandate=1.0) - share_2027(procurement_mandate=0.0)) >= 0.08
+    friction = {f: share_2027(switching_friction=f) for f in (0.0, 1.0)}
+    assert abs(friction[0.0] - friction[1.0]) >= 0.08
+    h20 = {"policy_date": "2025-07", "policy_licensed": 0.8}
+    mandate = {m: share_2027(procurement_mandate=m, **h20) for m in (0.0, 1.0)}
+    assert mandate[1.0] - mandate[0.0] >= 0.08
 
 
 def test_domestic_chips_go_unsold_in_some_months_of_the_baseline(calibrated_frames):
     """Old: from 2023 every domestic chip sold in 99 % of months: the share was supply's."""
     for frame in calibrated_frames:
         unsold = frame["domestic_unsold"].to_numpy()
-        assert (unsold > 1e-6).sum() >= 6
-        assert (unsold <= 1e-6).sum() >= 6  # and months where supply binds
+        offered = frame["domestic_units"].to_numpy() + unsold
+        # More than 1 % left over: well above the market's clearing tolerance (0.1 %).
+        material = unsold > 0.01 * offered
+        assert material.sum() >= 6
+        assert (~material).sum() >= 6  # and months where supply binds
 
 
 def test_more_chips_keep_narrowing_the_gap(calibrated):
