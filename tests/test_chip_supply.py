@@ -6,7 +6,6 @@ announced rules, a die stock, demand that decides when supply allows, and catch-
 against today's frontier.
 """
 
-import os
 
 import numpy as np
 import pytest
@@ -38,7 +37,7 @@ def _shares(frames, months=("2023-12", "2024-12", "2025-12")):
 
 @pytest.fixture(scope="module")
 def calibrated():
-    return load_scenario(os.environ.get("CHIPS_SCENARIO", "baseline_calibrated")).params
+    return load_scenario("baseline_calibrated").params
 
 
 @pytest.fixture(scope="module")
