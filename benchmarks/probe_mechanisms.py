@@ -335,6 +335,32 @@ def section_chips(seeds, out):
             f"- {label}: {alt[0]:.3f} / {alt[1]:.3f} / {alt[2]:.3f} "
             f"(largest change {np.abs(alt - m).max():.3f})"
         )
+    base_f = [run(s, **cal)[0] for s in seeds]
+    nodie_f = [run(s, **{**cal, "overseas_foundry_k_per_month": 0.0})[0] for s in seeds]
+    late = [_index("2026-06"), _index("2027-12")]
+    for label, fs in (("with the die stock", base_f), ("without", nodie_f)):
+        y = np.mean([f["domestic_yield"].iloc[_index("2025-12")] for f in fs])
+        sh = [np.mean([f["domestic_share"].iloc[i] for f in fs]) for i in late]
+        out(
+            f"- {label}: domestic yield Dec 2025 {y:.3f}; share Jun 2026 / Dec 2027 "
+            f"{sh[0]:.3f} / {sh[1]:.3f}"
+        )
+    f0 = base_f[0]
+    dies = (
+        f0["overseas_dies_made"].iloc[_index("2024-12")]
+        - f0["overseas_dies_made"].iloc[_index("2022-12")]
+    )
+    out(
+        f"- Held out: dies made overseas 2023-24 {dies:,.0f} k (reported 2,000-2,900 k); "
+        f"HBM stock Nov 2024 {f0['hbm_stock'].iloc[_index('2024-11')]:,.0f} k stacks "
+        "(reported ~13,000 k)."
+    )
+    h20 = {"policy_date": "2025-07", "policy_licensed": 0.8}
+    a = mean_over(seeds, "domestic_share", "2027-12", **{**cal, **h20, "procurement_mandate": 0.0})
+    b = mean_over(seeds, "domestic_share", "2027-12", **{**cal, **h20, "procurement_mandate": 1.0})
+    out(
+        f"- 2027 share with H20 sales resumed, `procurement_mandate` 0 / 1: {a[0]:.3f} / {b[0]:.3f}"
+    )
     for name, lo, hi in (
         ("procurement_mandate", 0.0, 1.0),
         ("switching_friction", 0.0, 1.0),

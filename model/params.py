@@ -1347,8 +1347,8 @@ PARAMETERS: tuple[Param, ...] = (
         bounds=(0.0, 100_000.0),
         description=(
             "Domestic HBM output per month once it starts (`domestic_hbm_date`, before `scale`), "
-            "growing at `packaging_growth`; with foreign HBM blocked (`memory`), accelerators need "
-            "this or the HBM stock."
+            "growing at `domestic_hbm_growth`; with foreign HBM blocked (`memory`), accelerators "
+            "need this or the HBM stock."
         ),
         source=_A + "CXMT's HBM3 volume is targeted for end-2026 and Huawei's own HBM for its 2026 "
         "chips (docs/DATA.md, 'Chip supply'); no volume is published, so the level is an "
