@@ -1948,9 +1948,7 @@ def _check_export_events(p: Params) -> None:
     if dup:
         raise ValueError(f"export_events: two events dated {dup[0]}; give one event per date")
     late = [d for d in dates if d >= p.policy_date]
-    # The default timeline runs to mid-2025: a scenario whose policy starts earlier replaces
-    # its later events, as documented; a timeline the user wrote must not be cut silently.
-    if late and tuple(events) != _DEFAULT_EVENTS:
+    if late:
         raise ValueError(
             f"export_events: the event dated {late[0]} is not before policy_date "
             f"{p.policy_date}, from which the policy_* values replace the timeline, so it would "
