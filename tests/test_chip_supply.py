@@ -6,7 +6,6 @@ announced rules, a die stock, demand that decides when supply allows, and catch-
 against today's frontier.
 """
 
-
 import numpy as np
 import pytest
 from statecraft.chips import SUPPLY_PARAMETERS, scaled_supply

@@ -25,7 +25,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 from statecraft.chips import scaled_supply
 from statecraft.model import StatecraftModel
-from statecraft.params import Params
 from statecraft.scenario import load_scenario
 
 HERE = Path(__file__).resolve().parent
