@@ -31,7 +31,7 @@ CUTOFF = {
 }
 STARVE = {
     "foreign_supply_k_per_month": 0.0,
-    "domestic_capacity_k_per_month": 0.0,
+    "domestic_wafers_k_per_month": 0.0,
     "overseas_foundry_k_per_month": 0.0,
     "semiconductor_fund_usd_bn_per_year": 0.0,
     "central_share_semiconductor": 0.0,
@@ -39,7 +39,7 @@ STARVE = {
 }
 #: Assumptions varied one at a time: (name, low, high).
 OAT = (
-    ("capex_per_k_capacity_usd_m", 125.0, 500.0),
+    ("capex_per_k_wafers_usd_m", 125.0, 500.0),
     ("foreign_supply_growth", 0.1, 0.4),
     ("semiconductor_fund_ai_share", 0.25, 1.0),
     ("switching_friction", 0.0, 1.0),
@@ -305,13 +305,98 @@ def section_directions(seeds, out):
     out("")
 
 
+def section_chips(seeds, out):
+    """Issue 16: chip supply from behaviour, at scale 1 on the calibrated baseline."""
+    from statecraft.chips import scaled_supply
+    from statecraft.scenario import load_scenario
+
+    cal = load_scenario("baseline_calibrated").params.model_dump()
+    months = ("2023-12", "2024-12", "2025-12")
+    out("## Chip supply (issue 16), calibrated baseline, scale 1\n")
+
+    def shares(**kw):
+        frames = [run(s, **{**cal, **kw})[0] for s in seeds]
+        return np.array([[value(f, "domestic_share", m) for m in months] for f in frames])
+
+    base = shares()
+    m = base.mean(axis=0)
+    out(
+        f"- Domestic share 2023 / 2024 / 2025: {m[0]:.3f} / {m[1]:.3f} / {m[2]:.3f} "
+        f"(IDC 0.10 / 0.30 / 0.41); 2024/2023 ratio {m[1] / m[0]:.2f}; seed sd "
+        f"{base.std(axis=0, ddof=1).max():.3f}."
+    )
+    for label, kw in (
+        ("no stockpiling (`import_stockpile_months` 0)", {"import_stockpile_months": 0.0}),
+        ("no die stock (`overseas_foundry_k_per_month` 0)", {"overseas_foundry_k_per_month": 0.0}),
+        ("no HBM stockpile (`hbm_stockpile_months` 0)", {"hbm_stockpile_months": 0.0}),
+    ):
+        alt = shares(**kw).mean(axis=0)
+        out(
+            f"- {label}: {alt[0]:.3f} / {alt[1]:.3f} / {alt[2]:.3f} "
+            f"(largest change {np.abs(alt - m).max():.3f})"
+        )
+    base_f = [run(s, **cal)[0] for s in seeds]
+    nodie_f = [run(s, **{**cal, "overseas_foundry_k_per_month": 0.0})[0] for s in seeds]
+    late = [_index("2026-06"), _index("2027-12")]
+    for label, fs in (("with the die stock", base_f), ("without", nodie_f)):
+        y = np.mean([f["domestic_yield"].iloc[_index("2025-12")] for f in fs])
+        sh = [np.mean([f["domestic_share"].iloc[i] for f in fs]) for i in late]
+        out(
+            f"- {label}: domestic yield Dec 2025 {y:.3f}; share Jun 2026 / Dec 2027 "
+            f"{sh[0]:.3f} / {sh[1]:.3f}"
+        )
+    f0 = base_f[0]
+    dies = (
+        f0["overseas_dies_made"].iloc[_index("2024-12")]
+        - f0["overseas_dies_made"].iloc[_index("2022-12")]
+    )
+    out(
+        f"- Held out: dies made overseas 2023-24 {dies:,.0f} k (reported 2,000-2,900 k); "
+        f"HBM stock Nov 2024 {f0['hbm_stock'].iloc[_index('2024-11')]:,.0f} k stacks "
+        "(reported ~13,000 k)."
+    )
+    h20 = {"policy_date": "2025-07", "policy_licensed": 0.8}
+    a = mean_over(seeds, "domestic_share", "2027-12", **{**cal, **h20, "procurement_mandate": 0.0})
+    b = mean_over(seeds, "domestic_share", "2027-12", **{**cal, **h20, "procurement_mandate": 1.0})
+    out(
+        f"- 2027 share with H20 sales resumed, `procurement_mandate` 0 / 1: {a[0]:.3f} / {b[0]:.3f}"
+    )
+    for name, lo, hi in (
+        ("procurement_mandate", 0.0, 1.0),
+        ("switching_friction", 0.0, 1.0),
+    ):
+        a = mean_over(seeds, "domestic_share", "2027-12", **{**cal, name: lo})[0]
+        b = mean_over(seeds, "domestic_share", "2027-12", **{**cal, name: hi})[0]
+        out(f"- 2027 share, `{name}` {lo:g} / {hi:g}: {a:.3f} / {b:.3f} (moves {abs(b - a):.3f})")
+    unsold = []
+    for s in seeds:
+        f = run(s, **cal)[0]
+        left = f["domestic_unsold"].to_numpy()
+        unsold.append(int((left > 0.01 * (f["domestic_units"].to_numpy() + left)).sum()))
+    out(f"- Months with more than 1 % of domestic chips left unsold (of 132), by seed: {unsold}.")
+    params = Params(**cal)
+    out("- 2030 gap (months) with all chip supply scaled:")
+    for factor in (0.1, 0.3, 1.0, 3.0, 10.0):
+        g = mean_over(seeds, "capability_gap_months", **{**cal, **scaled_supply(params, factor)})
+        out(f"   - x{factor:g}: {fmt(g)}")
+    for name, lo, hi in (
+        ("frontier_diffusion", params.frontier_diffusion / 2, params.frontier_diffusion * 2),
+        ("open_weights_lag_months", 0.0, 2 * params.open_weights_lag_months + 3.0),
+        ("cloud_access_share", 0.0, 1.0),
+    ):
+        a = mean_over(seeds, "capability_gap_months", **{**cal, name: lo})
+        b = mean_over(seeds, "capability_gap_months", **{**cal, name: hi})
+        out(f"- 2030 gap, `{name}` {lo:.3g} / {hi:.3g}: {fmt(a)} / {fmt(b)}")
+    out("")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer seeds and draws")
     ap.add_argument(
         "--sections",
-        default="items,random,directions,oat",
-        help="comma-separated subset of items, random, directions, oat",
+        default="chips,items,random,directions,oat",
+        help="comma-separated subset of chips, items, random, directions, oat",
     )
     args = ap.parse_args(argv)
     want = set(args.sections.split(","))
@@ -323,6 +408,8 @@ def main(argv=None) -> int:
         print(text, flush=True)
 
     t0 = time.perf_counter()
+    if "chips" in want:
+        section_chips(seeds, out)
     if "items" in want:
         section_items(seeds, out)
     if "random" in want:

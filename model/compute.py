@@ -17,18 +17,13 @@ from .market import Buyer, Offer, Purchase, switching_friction
 if TYPE_CHECKING:
     from .params import Params
 
-__all__ = ["Platforms", "PublicCompute", "private_preference"]
+__all__ = ["Platforms", "PublicCompute", "StateDataCentres", "private_preference"]
 
 
 def private_preference(offer: Offer, p: Params) -> float:
-    """A private buyer's weight on ``offer``: 1, less the switching friction for domestic chips
-    (C5), which falls as they close the performance gap (C9)."""
-    if not offer.domestic:
-        return 1.0
-    friction = switching_friction(
-        offer.performance, p.switching_friction, p.initial_domestic_performance
-    )
-    return 1.0 - friction
+    """A private buyer's weight on ``offer``: 1, less the cost of switching to a chip whose
+    software ecosystem is immature (C5), which falls as it matures (C9)."""
+    return 1.0 - switching_friction(offer.ecosystem, p.switching_friction)
 
 
 class Platforms(mesa.Agent, Buyer):
@@ -88,5 +83,46 @@ class PublicCompute(mesa.Agent, Buyer):
         amount = min(purchase.spent, self.balance)
         self.balance -= amount
         self.spent += amount
+        keep = 1.0 - 1.0 / self.model.p.chip_lifetime_months
+        self.stock = self.stock * keep + purchase.effective
+
+
+class StateDataCentres(mesa.Agent, Buyer):
+    """State-owned data centres (the state telecom operators' and state cloud's compute): their
+    own capital budget, growing each year, spent like a private buyer's until the procurement
+    mandate (``procurement_mandate`` from ``procurement_mandate_date``) takes that share of
+    weight off foreign chips. A state buyer: not in the private statistics.
+    """
+
+    private = False
+
+    def __init__(self, model: mesa.Model) -> None:
+        super().__init__(model)
+        self.stock = 0.0  # k flagship-equivalents installed
+        self.spent = 0.0  # US$ m since the start
+
+    def budget(self) -> float:
+        p = self.model.p
+        years = self.model.steps / 12.0
+        return (
+            p.state_datacentre_usd_bn_per_year
+            * 1e3
+            * p.scale
+            / 12.0
+            * (1 + p.state_datacentre_growth) ** years
+        )
+
+    @property
+    def mandate(self) -> float:
+        """Weight taken off foreign chips this month."""
+        p = self.model.p
+        return p.procurement_mandate if self.model.month >= p.procurement_mandate_date else 0.0
+
+    def preference(self, offer: Offer) -> float:
+        weight = private_preference(offer, self.model.p)
+        return weight if offer.domestic else weight * (1.0 - self.mandate)
+
+    def take(self, purchase: Purchase) -> None:
+        self.spent += purchase.spent
         keep = 1.0 - 1.0 / self.model.p.chip_lifetime_months
         self.stock = self.stock * keep + purchase.effective

@@ -12,14 +12,14 @@ plain object (it holds no state). The government pays *recipients* (anything wit
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 import mesa
 import numpy as np
 
 from .funding import allocate_by_group, niche_weights, own_views
 from .kernels import city_subsidies, relocate
-from .params import CITIES, N_TIER1, NICHES, Params
+from .params import CITIES, N_TIER1, NICHES, Params, months_between
 from .startups import Investor, StartupPopulation
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ __all__ = [
     "Government",
     "PrivateInvestors",
     "Recipient",
+    "Rule",
 ]
 
 INSTRUMENTS = ("equity", "subsidy", "relocation")
@@ -48,36 +49,80 @@ class Recipient(Protocol):
 class ExportControlRegime(mesa.Agent):
     """Sets the stringency of controls each month from the scenario's timeline (C1, C2, C7).
 
-    Attributes ``chips``, ``tools``, ``foundry``, ``licensed`` and ``grey`` hold the shares in
-    force this month (see :class:`statecraft.params.ExportEvent`).
+    Attributes ``chips``, ``tools``, ``foundry``, ``licensed``, ``grey`` and ``memory`` hold the
+    shares in force this month (see :class:`statecraft.params.ExportEvent`). ``coming`` is the
+    next rule that is known (announced) but not yet in force, as a :class:`Rule`, or None;
+    ``months_to_coming`` the months until it bites. Importers and the designer read them to buy
+    ahead.
     """
 
     def __init__(self, model: mesa.Model) -> None:
         super().__init__(model)
         p = model.p
         g = p.grey_leakage
-        events = [(e.date, e.chips, e.tools, e.foundry, e.licensed, g) for e in p.export_events]
-        events = [e for e in events if e[0] < p.policy_date]
-        events.append(
-            (
+        rules = [
+            Rule(e.date, e.known, e.chips, e.tools, e.foundry, e.licensed, g, e.memory)
+            for e in p.export_events
+            if e.date < p.policy_date
+        ]
+        rules.append(
+            Rule(
+                p.policy_date,
                 p.policy_date,
                 p.policy_chips,
                 p.policy_tools,
                 p.policy_foundry,
                 p.policy_licensed,
                 p.policy_grey_leakage,
+                p.policy_memory,
             )
         )
-        self.events = events
-        self.chips = self.tools = self.foundry = self.licensed = 0.0
+        self.events = rules
+        self.chips = self.tools = self.foundry = self.licensed = self.memory = 0.0
         self.grey = g
+        self.coming: Rule | None = None
+        self.months_to_coming = 0
 
     def update(self, month: str) -> None:
-        """Put in force every event dated ``month`` (``YYYY-MM``) or earlier."""
-        for date, chips, tools, foundry, licensed, grey in self.events:
-            if date <= month:
-                self.chips, self.tools, self.foundry = chips, tools, foundry
-                self.licensed, self.grey = licensed, grey
+        """Put in force every event dated ``month`` (``YYYY-MM``) or earlier; note the next
+        announced one."""
+        self.coming = None
+        for rule in self.events:
+            if rule.date <= month:
+                self.chips, self.tools, self.foundry = rule.chips, rule.tools, rule.foundry
+                self.licensed, self.grey, self.memory = rule.licensed, rule.grey, rule.memory
+            elif rule.known <= month and self.coming is None:
+                self.coming = rule
+                self.months_to_coming = months_between(month, rule.date)
+
+    @property
+    def open_share(self) -> float:
+        """Share of the vendor's unrestricted supply sold this month (flagship plus licensed)."""
+        return open_share(self.chips, self.licensed)
+
+
+class Rule(NamedTuple):
+    """One dated step of the regime: when it bites (``date``), when it is known (``known``) and
+    its stringencies."""
+
+    date: str
+    known: str
+    chips: float
+    tools: float
+    foundry: float
+    licensed: float
+    grey: float
+    memory: float
+
+    @property
+    def open_share(self) -> float:
+        return open_share(self.chips, self.licensed)
+
+
+def open_share(chips: float, licensed: float) -> float:
+    """Share of the vendor's unrestricted flow sold: the unblocked flagship plus the licensed
+    part of the blocked flow."""
+    return 1.0 - chips + chips * licensed
 
 
 class Government(mesa.Agent):

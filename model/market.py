@@ -60,6 +60,9 @@ __all__ = [
 _TOL = 1e-3  # |log D - log Q| at which a channel counts as cleared
 _MAX_ITER = 200
 _HISTORY = 12  # months of units sold kept for trailing shares
+#: Offers of fewer units than this (k, i.e. one accelerator) are not on the market: a stock
+#: drawn down to rounding residue would otherwise be "cleared" at an astronomical price.
+MIN_UNITS = 1e-3
 
 
 # --- roles ------------------------------------------------------------------------------------
@@ -84,6 +87,12 @@ class Offer(NamedTuple):
         with elasticity 0.
     domestic : bool
         Made by a domestic designer (counts in the domestic share; the state buys only these).
+    resale : bool
+        Resold from a stock already shipped into the country (an importer's stockpile): not
+        counted again as a shipment in the domestic share.
+    ecosystem : float
+        Maturity of the chip's software ecosystem in [0, 1] (1: the incumbent foreign one):
+        private buyers' switching cost scales with ``1 - ecosystem``.
     """
 
     seller: Seller
@@ -93,6 +102,8 @@ class Offer(NamedTuple):
     performance: float
     elasticity: float
     domestic: bool
+    resale: bool = False
+    ecosystem: float = 1.0
 
 
 class Sale(NamedTuple):
@@ -173,11 +184,11 @@ class Buyer:
         raise NotImplementedError
 
 
-def switching_friction(performance: float, friction: float, initial_performance: float) -> float:
-    """Private buyers' friction against domestic chips (C5, C9): ``friction`` when domestic chips
-    perform as they did at the start, falling to 0 as they reach the flagship's performance."""
-    p0 = initial_performance
-    value = friction * ((1.0 - performance) / (1.0 - p0) if p0 < 1 else 0.0)
+def switching_friction(ecosystem: float, friction: float) -> float:
+    """Private buyers' weight off a chip for the cost of leaving their software ecosystem (C5,
+    C9): ``friction`` for a chip whose ecosystem is new (``ecosystem`` 0), falling to 0 as it
+    matures to the incumbent's (1)."""
+    value = friction * (1.0 - ecosystem)
     return min(max(value, 0.0), 1.0)
 
 
@@ -231,6 +242,8 @@ class ComputeMarket:
         month sold 0 that month.
     channel_domestic : ndarray of bool, shape (n_channels,)
         Which columns of ``units_history`` are domestic chips.
+    channel_resale : ndarray of bool, shape (n_channels,)
+        Which columns of ``units_history`` are resales from stocks already shipped in.
     last : Clearing
         This month's private-market summary.
     """
@@ -245,6 +258,8 @@ class ComputeMarket:
         self.units = np.zeros(0)
         self.units_history = np.zeros((_HISTORY, 0))
         self.channel_domestic = np.zeros(0, dtype=bool)
+        self.channel_resale = np.zeros(0, dtype=bool)
+        self.resale = np.zeros(0, dtype=bool)
         self._channels: dict[tuple[int, str], int] = {}  # (seller, offer name) -> column
         self._last_price: dict[tuple[int, str], float] = {}
         self.last = Clearing()
@@ -266,6 +281,7 @@ class ComputeMarket:
         self._add_channels(keys, offers)
         self.offers = offers
         self.domestic = np.array([o.domestic for o in offers], dtype=bool)
+        self.resale = np.array([o.resale for o in offers], dtype=bool)
         budgets = np.array([buyer.budget() for buyer in buyers], dtype=float)
         weights = np.array(
             [[buyer.preference(o) for o in offers] for buyer in buyers], dtype=float
@@ -324,6 +340,8 @@ class ComputeMarket:
         self.units_history = np.concatenate([self.units_history, extra], axis=1)
         flags = np.array([o.domestic for _, o in new], dtype=bool)
         self.channel_domestic = np.concatenate([self.channel_domestic, flags])
+        resale = np.array([o.resale for _, o in new], dtype=bool)
+        self.channel_resale = np.concatenate([self.channel_resale, resale])
 
     def _summary(self, buyers: Sequence[Buyer], budgets: np.ndarray, res: MarketResult) -> Clearing:
         budget = spent = eff = wanted = 0.0
@@ -349,14 +367,15 @@ class ComputeMarket:
         )
 
     def domestic_share(self) -> float:
-        """Domestic accelerators as a share of all sold, trailing twelve months (0 if none)."""
+        """Domestic accelerators as a share of all shipped into the country, trailing twelve
+        months (0 if none): resales from importers' stocks are not shipped again."""
         units = self.units_history.sum(axis=0)
-        total = units.sum()
+        total = units[~self.channel_resale].sum()
         return float(units[self.channel_domestic].sum() / total) if total > 0 else 0.0
 
     def units_sold(self, *, domestic: bool) -> float:
-        """k domestic (or foreign) accelerators sold this month."""
-        mask = self.domestic if domestic else ~self.domestic
+        """k domestic (or foreign) accelerators shipped this month (resales excluded)."""
+        mask = self.domestic if domestic else ~self.domestic & ~self.resale
         return float(self.units[mask].sum())
 
 
@@ -546,7 +565,7 @@ def clear_market(
     budgets = np.maximum(np.asarray(budgets, dtype=float), 0.0)
     weights = np.asarray(weights, dtype=float)
     eps = np.asarray(supply_elasticity, dtype=float)
-    on = (supply > 0) & (perf > 0)
+    on = (supply >= MIN_UNITS) & (perf > 0)
     lo = np.log(floor)
     x = lo.copy() if start is None else np.maximum(np.log(start), lo)
     sigma, eta = float(substitution), float(price_elasticity)
@@ -558,8 +577,10 @@ def clear_market(
     return MarketResult(
         price=p,
         units=units,
-        spent=units @ p,
-        effective=units @ perf,
+        # Row sums in channel order (not a BLAS product, whose order of additions depends on
+        # the number of channels): an offer of nothing adds exact zeros and changes no bit.
+        spent=(units * p).sum(axis=1),
+        effective=(units * perf).sum(axis=1),
         offered=offered,
         wanted_at_list=budgets / ref,
         rationed_units=rationed,

@@ -20,7 +20,7 @@ from .kernels import overlap, revenue_hhi
 from .params import NICHES, Params
 
 if TYPE_CHECKING:
-    from .chips import DomesticDesigner, DomesticFoundry
+    from .chips import DomesticDesigner, DomesticFoundry, Importers
     from .economy import Economy
     from .institutions import CityFunds, ExportControlRegime, Government
     from .market import Buyer, ComputeMarket
@@ -39,6 +39,7 @@ class ModelState(Protocol):
     market: ComputeMarket
     designer: DomesticDesigner
     foundry: DomesticFoundry
+    importers: Importers
     economy: Economy
 
 
@@ -210,6 +211,12 @@ def domestic_units(model: ModelState) -> float:
     return model.market.units_sold(domestic=True)
 
 
+def accelerators_shipped(model: ModelState) -> float:
+    """Accelerators shipped into the country this month, domestic and foreign (k): importers'
+    resales are not shipped again (IDC's "cards shipped")."""
+    return model.market.units_sold(domestic=True) + model.market.units_sold(domestic=False)
+
+
 def effective_compute(model: ModelState) -> float:
     """Installed compute in China, held by all buyers, in k flagship-equivalent accelerators."""
     total = 0.0
@@ -262,8 +269,35 @@ def domestic_performance(model: ModelState) -> float:
 
 
 def domestic_capacity(model: ModelState) -> float:
-    """Domestic foundry capacity for AI accelerators (k per month)."""
+    """Good accelerator dies the domestic foundry can make this month (k): wafer starts x dies
+    per wafer x yield."""
     return model.foundry.capacity
+
+
+def domestic_unsold(model: ModelState) -> float:
+    """Domestic accelerators offered but not bought this month (k): where it is above 0,
+    demand, not supply, set the domestic share."""
+    return model.designer.unsold
+
+
+def importer_stock(model: ModelState) -> float:
+    """Foreign accelerators importers hold, bought ahead of announced rules (k)."""
+    return model.importers.held
+
+
+def die_stock(model: ModelState) -> float:
+    """Domestic-design dies made overseas and not yet packaged (k)."""
+    return model.designer.die_stock
+
+
+def overseas_dies_made(model: ModelState) -> float:
+    """Domestic-design dies the overseas foundry has made since the start (k)."""
+    return model.designer.foundries[1].cumulative_output
+
+
+def hbm_stock(model: ModelState) -> float:
+    """High-bandwidth memory stacks the designer holds, bought ahead of the memory rule (k)."""
+    return model.designer.hbm_stock
 
 
 def domestic_yield(model: ModelState) -> float:
@@ -354,6 +388,7 @@ REPORTERS = {
         domestic_share,
         foreign_units,
         domestic_units,
+        accelerators_shipped,
         effective_compute,
         startup_compute,
         compute_fill,
@@ -364,6 +399,11 @@ REPORTERS = {
         chip_units_rationed,
         domestic_performance,
         domestic_capacity,
+        domestic_unsold,
+        importer_stock,
+        die_stock,
+        overseas_dies_made,
+        hbm_stock,
         domestic_yield,
         best_capability,
         capability_gap_months,

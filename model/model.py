@@ -15,8 +15,15 @@ from typing import Any
 import mesa
 
 from . import metrics
-from .chips import DomesticDesigner, DomesticFoundry, ForeignVendor, GreyImporters, OverseasFoundry
-from .compute import Platforms, PublicCompute
+from .chips import (
+    DomesticDesigner,
+    DomesticFoundry,
+    ForeignVendor,
+    GreyImporters,
+    Importers,
+    OverseasFoundry,
+)
+from .compute import Platforms, PublicCompute, StateDataCentres
 from .economy import Economy
 from .institutions import CityFunds, ExportControlRegime, Government, PrivateInvestors
 from .market import ComputeMarket
@@ -80,8 +87,10 @@ class StatecraftModel(mesa.Model):
         self.designer = DomesticDesigner(self, self.regime, (self.foundry, self.overseas))
         self.vendor = ForeignVendor(self, self.regime)
         self.grey = GreyImporters(self, self.vendor, self.regime)
+        self.importers = Importers(self, self.vendor, self.regime)
         self.platforms = Platforms(self)
         self.public_compute = PublicCompute(self)
+        self.state_datacentres = StateDataCentres(self)
         share = p.foundry_share_of_chip_money
         self.government = Government(
             self,
@@ -99,8 +108,14 @@ class StatecraftModel(mesa.Model):
         self.market = ComputeMarket(
             p.chip_substitution_elasticity, p.compute_price_elasticity, p.foreign_price_usd_k
         )
-        self.buyers = [self.startups, self.platforms, self.public_compute]
-        self.sellers = [self.vendor, self.grey, self.designer]
+        self.buyers = [
+            self.startups,
+            self.platforms,
+            self.public_compute,
+            self.state_datacentres,
+            self.importers,
+        ]
+        self.sellers = [self.vendor, self.grey, self.importers, self.designer]
 
         self.startups.seed(self.economy, self.city_funds.weights)
         self._money0 = 0.0  # money open to startups in the first month (set in step 1)
@@ -129,11 +144,13 @@ class StatecraftModel(mesa.Model):
         self.city_funds.subsidise(self.startups)
         self.startups.raise_rounds(self.investors)
         self.city_funds.lure(self.startups)
+        self.designer.stock_up()
         self.market.clear(self.buyers, self.sellers)
         self.city_funds.redeem_vouchers(self.startups)
         self.designer.develop()
         self.foundry.invest()
-        self.startups.progress(t, self.month, self.economy)
+        cloud = self.platforms.stock + self.state_datacentres.stock
+        self.startups.progress(t, self.month, self.economy, cloud)
         self.startups.exit()
         money = self._money_open_to_startups() / self._money0 if self._money0 > 0 else 1.0
         self.startups.enter(money, self.economy, self.city_funds.weights)

@@ -43,6 +43,7 @@ __all__ = [
     "Params",
     "check_inputs",
     "format_validation_error",
+    "months_between",
     "param",
     "parameter_table_markdown",
 ]
@@ -82,7 +83,9 @@ class ExportEvent(BaseModel):
     C2, C7): ``chips`` of foreign high-end accelerators, ``tools`` of chip-making tools for the
     domestic foundry, ``foundry`` of overseas-foundry production of domestic designs (C3), and
     ``licensed`` the share of the *blocked* accelerator flow that is sold instead as licensed,
-    reduced-performance chips (H20-like, C7).
+    reduced-performance chips (H20-like, C7), and ``memory`` of foreign high-bandwidth memory
+    (HBM) for domestic accelerators. ``announced`` is the month the rule became known or
+    expected (defaults to ``date``): between the two, importers and the designer buy ahead.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
@@ -92,6 +95,13 @@ class ExportEvent(BaseModel):
     tools: Annotated[float, Field(ge=0.0, le=1.0)]
     foundry: Annotated[float, Field(ge=0.0, le=1.0)]
     licensed: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+    memory: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+    announced: MonthStr | None = None
+
+    @property
+    def known(self) -> str:
+        """The month from which the rule is known or expected (``announced`` or ``date``)."""
+        return self.announced if self.announced is not None else self.date
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -130,23 +140,57 @@ class Param:
     @property
     def is_assumption(self) -> bool:
         """True when the *value* is an assumption, also when a FACTS row gives the mechanism
-        ("FACTS S5 (000) for duplication risk; its strength is an assumption")."""
-        return "assumption" in self.source
+        ("FACTS S5 (000) for duplication risk; its strength is an assumption"), or an estimate
+        fitted to published figures ("calibrated: ...")."""
+        return "assumption" in self.source or self.source.startswith("calibrated")
 
 
 # Default export-control history. The articles give the mechanisms (C1, C2, C3, C7) but not
-# the dates of earlier rounds; the dates below are the public record of US rules (Huawei's
-# foundry cut-off in Sept 2020, the chip rules of Oct 2022 and Oct 2023, the H20 licence
-# requirement of April 2025), and the stringency levels are assumptions.
+# the dates of earlier rounds; the dates below are the public record of US rules and of when
+# they became known (docs/DATA.md, "Export-control timeline"): Huawei's foundry cut-off in
+# Sept 2020; Ascend dies made overseas through intermediaries from 2023 until the foundry
+# stopped such orders in Nov 2024; the chip rules of Oct 2022 (disclosed by the vendor at the
+# end of Aug 2022) and Oct 2023 (reported as planned from June 2023); the HBM rule of Dec 2024
+# (reported as planned from Aug 2024); the H20 licence requirement of April 2025 (expected from
+# Jan 2025). Licences granted again in Aug 2025 are left out: Chinese regulators told buyers to
+# avoid the H20 and its production stopped (docs/DATA.md). The stringency levels are
+# assumptions.
 _DEFAULT_EVENTS: tuple[ExportEvent, ...] = (
     ExportEvent(date="2020-01", chips=0.0, tools=0.3, foundry=0.0),
-    ExportEvent(date="2020-09", chips=0.0, tools=0.4, foundry=0.9),
-    ExportEvent(date="2022-10", chips=0.6, tools=0.6, foundry=0.9, licensed=0.5),
-    ExportEvent(date="2023-10", chips=0.85, tools=0.7, foundry=0.95, licensed=0.4),
-    ExportEvent(date="2025-04", chips=0.9, tools=0.7, foundry=0.95, licensed=0.0),
+    ExportEvent(date="2020-09", chips=0.0, tools=0.4, foundry=1.0),
+    ExportEvent(
+        date="2022-10", chips=0.6, tools=0.6, foundry=1.0, licensed=0.5, announced="2022-09"
+    ),
+    ExportEvent(date="2023-01", chips=0.6, tools=0.6, foundry=0.5, licensed=0.5),
+    ExportEvent(
+        date="2023-10", chips=0.85, tools=0.7, foundry=0.5, licensed=0.4, announced="2023-07"
+    ),
+    ExportEvent(date="2024-11", chips=0.85, tools=0.7, foundry=1.0, licensed=0.4),
+    ExportEvent(
+        date="2024-12",
+        chips=0.85,
+        tools=0.7,
+        foundry=1.0,
+        licensed=0.4,
+        memory=1.0,
+        announced="2024-08",
+    ),
+    ExportEvent(
+        date="2025-04",
+        chips=0.9,
+        tools=0.7,
+        foundry=1.0,
+        licensed=0.0,
+        memory=1.0,
+        announced="2025-01",
+    ),
 )
 
 _A = "assumption: "
+_FIT = (
+    "calibrated: benchmarks/fit_chip_supply.py fits IDC's shares and units 2023-25 and "
+    "Epoch's gap (docs/DATA.md, 'Chip supply')"
+)
 
 PARAMETERS: tuple[Param, ...] = (
     # --- calendar and scale ------------------------------------------------------------------
@@ -788,8 +832,8 @@ PARAMETERS: tuple[Param, ...] = (
         unit="1/doubling",
         bounds=(0.0, 10.0),
         description=(
-            "Absorptive capacity a = 1 - exp(-rate * talent * log2(1 + compute / requirement)): "
-            "own progress is a times the US frontier's pace and catch-up rates are scaled by a."
+            "Absorptive capacity a = 1 - exp(-rate * talent * log2(1 + compute / "
+            "reference_compute)) scales the rates of diffusion and open-model catch-up."
         ),
         source=_A
         + "one unit per doubling of compute over the requirement; with `frontier_diffusion` it "
@@ -798,40 +842,67 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="reference_compute",
-        default=1.0,
+        default=3.5,
         unit="k flagship-equivalents",
         bounds=(1e-4, 1e4),
         description=(
-            "Compute requirement at the start date: a startup owning this much effective compute "
-            "gets log2(2) = 1 in its absorptive capacity (the requirement then doubles every "
-            "`compute_requirement_doubling_months`)."
+            "Compute a frontier training run needs at the start date (doubling every "
+            "`compute_requirement_doubling_months`); a lab's capability falls one doubling short "
+            "of its know-how for each halving of its training compute below it. Owning this much "
+            "also gives log2(2) = 1 in absorptive capacity."
         ),
-        source=_A + "a cluster of about a thousand flagship accelerators was a serious lab in 2020",
+        source=_FIT
+        + "; a frontier run of 2020 used about 3.5 thousand of today's flagship-equivalents",
         group="startups",
     ),
     Param(
         name="compute_requirement_doubling_months",
-        default=12.0,
+        default=23.6,
         unit="months",
         bounds=(1.0, 120.0),
         description=(
-            "Doubling time of the compute needed to keep the same pace of progress (frontier "
-            "hardware scale-up)."
+            "Doubling time of the compute a frontier training run needs, in flagship-equivalents; "
+            "the rest of the US frontier's pace is know-how."
         ),
-        source=_A + "frontier clusters grow about 2x a year",
+        source=_FIT
+        + "; slower than Epoch's 4-5x a year of training compute because flagship-equivalents "
+        "already count each newer chip's speed",
         group="startups",
     ),
     Param(
         name="frontier_diffusion",
-        default=0.1,
+        default=0.38,
         unit="1/month",
         bounds=(0.0, 1.0),
         description=(
-            "Share of the gap to the US frontier closed each month by diffusion (papers, open "
-            "weights, talent) at full absorptive capacity."
+            "Share of a lab's know-how deficit beyond that of the open-weight frontier (papers, "
+            "open weights, talent) closed each month at full absorptive capacity."
         ),
-        source=_A + "Chinese coders build on open systems (004); a tenth of the gap a month puts "
-        "a well-equipped lab about 10 months behind, in line with 'at least a few months' (S9)",
+        source=_FIT,
+        group="startups",
+    ),
+    Param(
+        name="open_weights_lag_months",
+        default=2.2,
+        unit="months",
+        bounds=(0.0, 120.0),
+        description=(
+            "Months by which the best open-weight models' know-how trails the US frontier's "
+            "algorithms: what diffusion alone can reach."
+        ),
+        source=_FIT + "; Epoch AI: open-weight models trail the closed frontier by 3-4 months",
+        group="startups",
+    ),
+    Param(
+        name="cloud_access_share",
+        default=0.81,
+        unit="share",
+        bounds=(0.0, 1.0),
+        description=(
+            "Share of the platforms' and state data centres' installed compute that startups "
+            "rent for training, shared in proportion to their own compute."
+        ),
+        source=_FIT,
         group="startups",
     ),
     Param(
@@ -915,11 +986,11 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="initial_gap_months",
-        default=30.0,
+        default=35.0,
         unit="months",
         bounds=(0.0, 240.0),
         description="Gap of the best domestic startup to the US frontier at the start date.",
-        source=_A + "before 2023 Chinese models lagged by years; S9 (004) gives only 2025",
+        source=_FIT + "; before 2023 Chinese models lagged by years; S9 (004) gives only 2025",
         group="startups",
     ),
     Param(
@@ -1146,14 +1217,14 @@ PARAMETERS: tuple[Param, ...] = (
     # --- chips ------------------------------------------------------------------------------
     Param(
         name="foreign_supply_k_per_month",
-        default=50.0,
+        default=272.0,
         unit="k accelerators/month",
         bounds=(0.0, 10_000.0),
         description=(
             "High-end foreign accelerators the vendor would sell into China per month at the start"
             " date without controls (before `scale`)."
         ),
-        source=_A + "order of magnitude of Nvidia's China data-centre sales; not in the articles",
+        source=_FIT + "; of the order of the accelerator cards shipped into China in 2022 (IDC)",
         group="chips",
     ),
     Param(
@@ -1214,29 +1285,122 @@ PARAMETERS: tuple[Param, ...] = (
         group="chips",
     ),
     Param(
-        name="domestic_capacity_k_per_month",
-        default=6.0,
-        unit="k accelerators/month",
-        bounds=(0.0, 10_000.0),
+        name="domestic_wafers_k_per_month",
+        default=0.5,
+        unit="k wafers/month",
+        bounds=(0.0, 1_000.0),
         description=(
-            "Domestic foundry capacity for AI accelerators at the start date (before `scale`)."
+            "Advanced-node wafer starts per month for domestic AI accelerators at the start date "
+            "(before `scale`); good dies are wafers x `dies_per_wafer` x yield."
         ),
-        source=(
-            "FACTS C4 (000, 003, 004): SMIC cannot yet make advanced chips at volume; size is an "
-            "assumption"
-        ),
+        source=_FIT + "; SMIC cannot yet make advanced chips at volume (FACTS C4, 000, 003, 004)",
         group="chips",
     ),
     Param(
-        name="capex_per_k_capacity_usd_m",
-        default=250.0,
-        unit="US$ m per k/month",
-        bounds=(1.0, 100_000.0),
+        name="dies_per_wafer",
+        default=60.0,
+        unit="dies/wafer",
+        bounds=(1.0, 1_000.0),
+        description="Candidate accelerator dies per 300 mm wafer.",
+        source=_A + "derived from the published Ascend 910B die size of 665.6 mm2: about 80 "
+        "gross candidates per 300 mm wafer, about 60 clear of edge and test losses (docs/DATA.md, "
+        "'Chip supply')",
+        group="chips",
+    ),
+    Param(
+        name="packaging_k_per_month",
+        default=4.2,
+        unit="k accelerators/month",
+        bounds=(0.0, 10_000.0),
         description=(
-            "Capital needed for one k accelerators/month of new domestic capacity at full tool "
-            "access."
+            "Domestic advanced-packaging capacity (dies joined to HBM on an interposer) at the "
+            "start date (before `scale`), growing at `packaging_growth`: it limits how many dies, "
+            "home-made or from the overseas die stock, become accelerators."
         ),
-        source=_A + "fab cost per wafer start, converted",
+        source=_FIT
+        + "; packaging, not wafers, is the cited bottleneck for Ascend output in 2024-25",
+        group="chips",
+    ),
+    Param(
+        name="packaging_growth",
+        default=0.86,
+        unit="1/year",
+        bounds=(0.0, 5.0),
+        description="Yearly growth of domestic advanced-packaging capacity.",
+        source=_FIT,
+        group="chips",
+    ),
+    Param(
+        name="hbm_stacks_per_chip",
+        default=4.0,
+        unit="stacks/accelerator",
+        bounds=(0.0, 16.0),
+        description="High-bandwidth memory stacks each domestic accelerator needs.",
+        source="published: the Ascend 910B carries four HBM2e stacks (teardowns; docs/DATA.md, "
+        "'Chip supply'); one 910B-class die per accelerator",
+        group="chips",
+    ),
+    Param(
+        name="domestic_hbm_k_stacks_per_month",
+        default=500.0,
+        unit="k stacks/month",
+        bounds=(0.0, 100_000.0),
+        description=(
+            "Domestic HBM output per month once it starts (`domestic_hbm_date`, before `scale`), "
+            "growing at `domestic_hbm_growth`; with foreign HBM blocked (`memory`), accelerators "
+            "need this or the HBM stock."
+        ),
+        source=_A + "CXMT's HBM3 volume is targeted for end-2026 and Huawei's own HBM for its 2026 "
+        "chips (docs/DATA.md, 'Chip supply'); no volume is published, so the level is an "
+        "assumption: enough for about 125 k accelerators a month",
+        group="chips",
+    ),
+    Param(
+        name="domestic_hbm_growth",
+        default=0.5,
+        unit="1/year",
+        bounds=(0.0, 5.0),
+        description="Yearly growth of domestic HBM output once it starts.",
+        source=_A + "a new memory line ramps over several years",
+        group="chips",
+    ),
+    Param(
+        name="domestic_hbm_date",
+        default="2026-01",
+        unit="YYYY-MM",
+        bounds=None,
+        description="First month of domestic HBM output.",
+        source=_A + "CXMT HBM volume production reported for 2026 (docs/DATA.md)",
+        group="chips",
+        kind="month",
+    ),
+    Param(
+        name="hbm_stockpile_months",
+        default=36.0,
+        unit="months",
+        bounds=(0.0, 240.0),
+        description=(
+            "While a control on foreign HBM is announced but not in force, the designer buys this "
+            "many months of its HBM need (at its current packaging capacity), spread over the "
+            "window; the stock is drawn down afterwards."
+        ),
+        source=_A + "Huawei is reported to have stockpiled HBM stacks for several years of output "
+        "before the Dec 2024 rule (docs/DATA.md, 'Chip supply'); a validation target, "
+        "not fitted",
+        group="chips",
+    ),
+    Param(
+        name="capex_per_k_wafers_usd_m",
+        default=2190.0,
+        unit="US$ m per k wafers/month",
+        bounds=(10.0, 100_000.0),
+        description=(
+            "Capital needed for one k wafer starts a month of new advanced-node capacity at full "
+            "tool access."
+        ),
+        source=_FIT
+        + "; a 35 k wafers/month leading-edge fab costs some US$ 20-30 bn (600-900 per k), "
+        "multi-patterning without EUV and restricted tools cost more",
         group="chips",
     ),
     Param(
@@ -1260,31 +1424,34 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="initial_yield",
-        default=0.3,
+        default=0.2,
         unit="share",
         bounds=(0.0, 1.0),
-        description="Yield of the domestic advanced process at the start date.",
-        source=_A + "C4 (000, 003, 004): low volume at advanced nodes",
+        description="Share of candidate dies that work on the domestic advanced process at the "
+        "start date.",
+        source="FACTS C4 (000, 003, 004): low volume at advanced nodes; reported 7 nm yields of "
+        "about 20 % early on (docs/DATA.md, 'Chip supply')",
         group="chips",
     ),
     Param(
         name="max_yield",
-        default=0.85,
+        default=0.7,
         unit="share",
         bounds=(0.0, 1.0),
         description="Mature yield the domestic process approaches by learning.",
-        source=_A + "mature advanced-node processes reach yields in the 80s (percent)",
+        source=_A + "multi-patterned 7 nm without EUV stays below the 80s (percent) of mature "
+        "processes",
         group="chips",
     ),
     Param(
         name="yield_learning_k",
-        default=1500.0,
-        unit="k accelerators",
-        bounds=(1.0, 1e7),
+        default=150.0,
+        unit="k wafers",
+        bounds=(0.1, 1e6),
         description=(
-            "Cumulative domestic output over which the yield gap halves (learning by doing)."
+            "Cumulative domestic wafer starts over which the yield gap halves (learning by doing)."
         ),
-        source=_A + "experience curve",
+        source=_A + "experience curve: a few years of output of a mid-sized line",
         group="chips",
     ),
     Param(
@@ -1360,14 +1527,17 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="overseas_foundry_k_per_month",
-        default=15.0,
-        unit="k accelerators/month",
+        default=279.0,
+        unit="k dies/month",
         bounds=(0.0, 10_000.0),
         description=(
-            "Domestic-design accelerators the overseas foundry would make per month without "
-            "controls (before `scale`)."
+            "Good domestic-design dies the overseas foundry would make per month without controls "
+            "(before `scale`); what the `foundry` control lets through goes into the designer's "
+            "die stock."
         ),
-        source="FACTS C3 (000): domestic designers depend on TSMC; size is an assumption",
+        source=_FIT
+        + "; it puts 3.1 M dies through intermediaries in 2023-24, against the reported 2-2.9 M"
+        " (a held-out check)",
         group="chips",
     ),
     Param(
@@ -1376,10 +1546,12 @@ PARAMETERS: tuple[Param, ...] = (
         unit="share",
         bounds=(0.0, 1.0),
         description=(
-            "Share of private buyers who buy foreign chips first while domestic performance is at "
-            "its initial level; falls as domestic chips and software catch up."
+            "Weight private buyers take off domestic chips for the cost of leaving the foreign "
+            "software ecosystem while the domestic one is immature; it falls as the domestic "
+            "software matures with the installed base (`software_learning_k`)."
         ),
-        source="FACTS C5 (001, 002, 004): firms are reluctant to switch; level is an assumption",
+        source="FACTS C5, C9 (001, 002, 004): firms are reluctant to switch, software narrows "
+        "it; the level is an assumption",
         group="chips",
     ),
     Param(
@@ -1482,11 +1654,73 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="bigtech_growth",
-        default=0.2,
+        default=0.39,
         unit="1/year",
         bounds=(0.0, 2.0),
         description="Yearly growth of large platforms' compute spending.",
-        source=_A + "ByteDance's spending (M10, 004) signals fast growth",
+        source=_FIT + "; ByteDance's spending (M10, 004) signals fast growth",
+        group="chips",
+    ),
+    Param(
+        name="state_datacentre_usd_bn_per_year",
+        default=5.0,
+        unit="US$ bn/year",
+        bounds=(0.0, 1000.0),
+        description=(
+            "AI-accelerator spending of state-owned data centres (the state telecom operators' "
+            "and state cloud's compute) at the start date, growing at "
+            "`state_datacentre_growth`; they follow the procurement mandate."
+        ),
+        source=_A + "Reuters (5 Nov 2025): state funding for AI data centres exceeded US$ 100 bn "
+        "since 2021; at 30 % growth a year that is about US$ 8.5 bn in 2020, of which about "
+        "three fifths buys accelerators (docs/DATA.md, 'Chip supply')",
+        group="chips",
+    ),
+    Param(
+        name="state_datacentre_growth",
+        default=0.3,
+        unit="1/year",
+        bounds=(0.0, 2.0),
+        description="Yearly growth of state-owned data centres' accelerator spending.",
+        source=_A + "compute build-out plans of the state operators",
+        group="chips",
+    ),
+    Param(
+        name="procurement_mandate",
+        default=0.5,
+        unit="share",
+        bounds=(0.0, 1.0),
+        description=(
+            "From `procurement_mandate_date`, weight state-owned data centres take off foreign "
+            "chips (1: domestic only); a policy lever."
+        ),
+        source=_A + "guidance that state-funded data centres use domestic chips is reported "
+        "from 2025 (docs/DATA.md, 'Chip supply'); its strength is an assumption",
+        group="chips",
+    ),
+    Param(
+        name="procurement_mandate_date",
+        default="2025-01",
+        unit="YYYY-MM",
+        bounds=None,
+        description="First month of the procurement mandate.",
+        source=_A + "reported guidance of 2025 (docs/DATA.md, 'Chip supply')",
+        group="chips",
+        kind="month",
+    ),
+    Param(
+        name="import_stockpile_months",
+        default=20.0,
+        unit="months",
+        bounds=(0.0, 60.0),
+        description=(
+            "While a chip rule is announced but not in force, importers buy this many months of "
+            "the foreign supply the rule will cut, spread over the window, and sell the stock "
+            "afterwards."
+        ),
+        source=_FIT
+        + "; reported orders ahead of the rules of Oct 2023 and Apr 2025 (docs/DATA.md, 'Import"
+        " surges')",
         group="chips",
     ),
     # --- export controls --------------------------------------------------------------------
@@ -1536,7 +1770,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         name="policy_foundry",
-        default=0.95,
+        default=1.0,
         unit="share",
         bounds=(0.0, 1.0),
         description="Overseas-foundry stringency from `policy_date` on.",
@@ -1564,6 +1798,15 @@ PARAMETERS: tuple[Param, ...] = (
         source=_A + "default keeps the April 2025 H20 ban",
         group="export",
     ),
+    Param(
+        name="policy_memory",
+        default=1.0,
+        unit="share",
+        bounds=(0.0, 1.0),
+        description="Share of foreign HBM blocked from `policy_date` on.",
+        source=_A + "default keeps the December 2024 HBM rule",
+        group="export",
+    ),
 )
 
 #: Groups of shares that must add up to one.
@@ -1577,6 +1820,13 @@ SHARE_TOLERANCE = 1e-6
 
 _BY_NAME = {p.name: p for p in PARAMETERS}
 assert len(_BY_NAME) == len(PARAMETERS), "duplicate parameter name"
+
+
+def months_between(start: str, end: str) -> int:
+    """Whole months from ``start`` to ``end`` (``YYYY-MM``)."""
+    y0, m0 = int(start[:4]), int(start[5:7])
+    y1, m1 = int(end[:4]), int(end[5:7])
+    return (y1 - y0) * 12 + (m1 - m0)
 
 
 def param(name: str) -> Param:
@@ -1883,16 +2133,18 @@ if TYPE_CHECKING:
         compute_spend_share: float = 0.4
         talent_sigma: float = 0.3
         capability_learning_rate: float = 1.0
-        reference_compute: float = 1.0
-        compute_requirement_doubling_months: float = 12.0
-        frontier_diffusion: float = 0.1
+        reference_compute: float = 3.5
+        compute_requirement_doubling_months: float = 23.6
+        frontier_diffusion: float = 0.38
+        open_weights_lag_months: float = 2.2
+        cloud_access_share: float = 0.81
         open_source_spillover: float = 0.08
         open_source_propensity: float = 0.03
         useful_gap_months: float = 9.0
         produced_gap_months: float = 9.0
         frontier_labs: int = 10
         us_frontier_doubling_months: float = 6.0
-        initial_gap_months: float = 30.0
+        initial_gap_months: float = 35.0
         ai_market_usd_bn_per_year: float = 6.0
         price_competition: float = 1.0
         crowding_reference: float = 150.0
@@ -1915,20 +2167,28 @@ if TYPE_CHECKING:
         paradigm_boost: float = 3.0
         allocation_lag_months: float = 18.0
         market_lag_months: float = 3.0
-        foreign_supply_k_per_month: float = 50.0
+        foreign_supply_k_per_month: float = 272.0
         foreign_supply_growth: float = 0.2
         foreign_price_usd_k: float = 25.0
         licensed_performance: float = 0.5
         licensed_price_ratio: float = 0.5
         grey_leakage: float = 0.05
         grey_price_ratio: float = 1.6
-        domestic_capacity_k_per_month: float = 6.0
-        capex_per_k_capacity_usd_m: float = 250.0
+        domestic_wafers_k_per_month: float = 0.5
+        dies_per_wafer: float = 60.0
+        packaging_k_per_month: float = 4.2
+        packaging_growth: float = 0.86
+        hbm_stacks_per_chip: float = 4.0
+        domestic_hbm_k_stacks_per_month: float = 500.0
+        domestic_hbm_growth: float = 0.5
+        domestic_hbm_date: MonthStr = "2026-01"
+        hbm_stockpile_months: float = 36.0
+        capex_per_k_wafers_usd_m: float = 2190.0
         tool_dependence: float = 0.8
         capacity_depreciation: float = 0.01
-        initial_yield: float = 0.3
-        max_yield: float = 0.85
-        yield_learning_k: float = 1500.0
+        initial_yield: float = 0.2
+        max_yield: float = 0.7
+        yield_learning_k: float = 150.0
         initial_domestic_performance: float = 0.45
         performance_ceiling_restricted: float = 0.7
         performance_rd_rate: float = 0.005
@@ -1936,7 +2196,7 @@ if TYPE_CHECKING:
         designer_rd_share: float = 0.25
         foundry_reinvest_share: float = 0.25
         domestic_price_ratio: float = 0.5
-        overseas_foundry_k_per_month: float = 15.0
+        overseas_foundry_k_per_month: float = 279.0
         switching_friction: float = 0.8
         software_optimisation_gain: float = 0.15
         software_learning_k: float = 3000.0
@@ -1946,14 +2206,20 @@ if TYPE_CHECKING:
         grey_supply_elasticity: float = 1.0
         chip_lifetime_months: float = 48.0
         bigtech_compute_usd_bn_per_year: float = 6.0
-        bigtech_growth: float = 0.2
+        bigtech_growth: float = 0.39
+        state_datacentre_usd_bn_per_year: float = 5.0
+        state_datacentre_growth: float = 0.3
+        procurement_mandate: float = 0.5
+        procurement_mandate_date: MonthStr = "2025-01"
+        import_stockpile_months: float = 20.0
         export_events: tuple[ExportEvent, ...] = param("export_events").default
         policy_date: MonthStr = "2026-01"
         policy_chips: float = 0.9
         policy_tools: float = 0.7
-        policy_foundry: float = 0.95
+        policy_foundry: float = 1.0
         policy_grey_leakage: float = 0.05
         policy_licensed: float = 0.0
+        policy_memory: float = 1.0
 
     # END GENERATED
 else:

@@ -116,6 +116,7 @@ class StartupPopulation(Buyer):
         "burn",
         "talent",
         "capability",
+        "knowhow",
         "state_received",
         "state_equity",
         "private_received",
@@ -205,6 +206,7 @@ class StartupPopulation(Buyer):
             cash=burn * p.initial_cash_months * cash_factor,
             talent=rng.lognormal(0.0, p.talent_sigma, size=n),
             capability=capability,
+            knowhow=np.maximum(self.frontier - capability, 0.0),
             birth_step=np.full(n, self.step),
             research_covered=rng.random(n) < p.research_subsidy_coverage,
         )
@@ -380,37 +382,49 @@ class StartupPopulation(Buyer):
         """Months the US frontier is ahead of the leading domestic labs (NaN with none)."""
         return float((self.frontier - self.domestic_best) * self.p.us_frontier_doubling_months)
 
-    def progress(self, t: int, month: str, economy: Economy) -> None:
+    def progress(self, t: int, month: str, economy: Economy, cloud: float = 0.0) -> None:
         """Month ``t`` (0-based): capability, approval, open source, revenue, cash, champions."""
         p = self.p
         self.frontier = (t + 1) / p.us_frontier_doubling_months
         if len(self) == 0:
             self.domestic_best = math.nan
             return
-        self._learn(t)
+        self._learn(t, cloud)
         share = self._status_and_revenue(t, economy)
         self.cash += self.revenue + self.subsidy_cash - self.burn + self.unspent_compute
         self._champions(share, month)
 
-    def _learn(self, t: int) -> None:
-        # Absorptive capacity (0..1) from the startup's own compute and talent. Own progress
-        # runs at ``pace`` times the frontier's pace, measured against the frontier's growing
-        # compute requirement; catching up with published and open results needs compute too,
-        # measured against the fixed 2020 requirement (reproducing known results does not
-        # need frontier scale). Without compute both are 0 and the gap grows without limit.
+    def _learn(self, t: int, cloud: float) -> None:
+        # Capability is the best model a startup has trained: the US frontier, less its
+        # know-how deficit, less log2 of how far its compute falls short of what frontier
+        # training needs this month (that need doubles every
+        # `compute_requirement_doubling_months`; the frontier's know-how grows at the rest of
+        # its pace). The know-how deficit grows with the frontier and is closed by diffusion
+        # (papers, open weights, talent) at a rate set by absorptive capacity, down to the
+        # open-weight frontier's lag; the domestic open models are a second source. More
+        # compute always raises what can be trained, and nothing caps capability at the
+        # frontier: the gap has no floor set by one parameter.
         p = self.p
         need = p.reference_compute * 2.0 ** (t / p.compute_requirement_doubling_months)
+        g_alg = max(
+            1.0 / p.us_frontier_doubling_months - 1.0 / p.compute_requirement_doubling_months, 0.0
+        )
         skill = p.capability_learning_rate * self.talent
-        pace = -np.expm1(-skill * np.log2(1.0 + self.compute / need))
         absorb = -np.expm1(-skill * np.log2(1.0 + self.compute / p.reference_compute))
-        # Own progress never outpaces the frontier (pace <= 1), and the catch-up steps are exact
-        # exponential relaxations, so capability never passes the frontier or the open level.
-        # (Whole-array numpy here: its vectorised exp and log beat a compiled scalar loop.)
-        cap = self.capability + pace / p.us_frontier_doubling_months
-        cap = self.frontier - (self.frontier - cap) * np.exp(-p.frontier_diffusion * absorb)
+        open_deficit = g_alg * p.open_weights_lag_months
+        know = self.knowhow + g_alg
+        know -= np.maximum(know - open_deficit, 0.0) * -np.expm1(-p.frontier_diffusion * absorb)
+        self.knowhow = know
+        # Training compute: its own, plus rented cloud compute (``cloud_access_share`` of the
+        # platforms' and state data centres' installed base) shared in proportion to its own.
+        own = self.compute_held
+        rent = 1.0 + p.cloud_access_share * cloud / own if own > 0 else 1.0
+        with np.errstate(divide="ignore"):
+            trained = self.frontier - know + np.log2(self.compute * rent / need)
+        cap = np.maximum(self.capability, trained)
         below_open = np.maximum(self.open_source_level - cap, 0.0)
         cap += below_open * -np.expm1(-p.open_source_spillover * absorb)
-        self.capability = np.minimum(cap, self.frontier)
+        self.capability = cap
         self.domestic_best = self.leading_labs()
 
     def _status_and_revenue(self, t: int, economy: Economy) -> np.ndarray:

@@ -17,7 +17,13 @@ from tests.conftest import GRID, sweep
 
 # A policy dated 2020-06 replaces the export timeline from then on: the timeline may hold
 # only the events before it (later ones are refused, not silently dropped).
-EARLY_EVENTS = 'export_events = [{ date = "2020-01", chips = 0.0, tools = 0.3, foundry = 0.0 }]\n'
+# An early chip and tool cut-off that leaves foreign memory and the overseas foundry open, so
+# that it raises the domestic share (a memory cut-off with no stockpile would stop domestic
+# output instead).
+EARLY_EVENTS = (
+    'export_events = [{ date = "2020-01", chips = 0.0, tools = 0.3, foundry = 0.0 }]\n'
+    "policy_memory = 0.0\npolicy_foundry = 0.0\npolicy_licensed = 0.0\n"
+)
 
 
 def test_report_tables_match_the_runs(grid_sweep):

@@ -262,8 +262,8 @@ def test_sensitivity_ranges_bracket_the_calibrated_defaults():
             r"factors: design point 0 \(central_share_startups=0\.4\): shares .* must add up to 1",
         ),
         (
-            "initial_yield = { min = 0.5, max = 0.9, levels = 3 }",
-            r"design point 2 \(initial_yield=0\.9\): initial_yield 0\.9 is above max_yield 0\.85",
+            "initial_yield = { min = 0.5, max = 0.8, levels = 3 }",
+            r"design point 2 \(initial_yield=0\.8\): initial_yield 0\.8 is above max_yield 0\.7",
         ),
     ],
 )

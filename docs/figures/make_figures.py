@@ -90,7 +90,7 @@ def gap_figure():
         ({}, "baseline"),
         (CUTOFF, "cut-off from 2026"),
         (
-            {**CUTOFF, "policy_grey_leakage": 0.0, "domestic_capacity_k_per_month": 0.0},
+            {**CUTOFF, "policy_grey_leakage": 0.0, "domestic_wafers_k_per_month": 0.0},
             "cut-off, no grey, no initial domestic capacity",
         ),
         (

@@ -25,7 +25,7 @@ LEVER_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "Export controls",
         ("policy_date", "policy_chips", "policy_tools", "policy_licensed", "policy_grey_leakage"),
     ),
-    ("Domestic chips", ("semiconductor_fund_usd_bn_per_year", "domestic_capacity_k_per_month")),
+    ("Domestic chips", ("semiconductor_fund_usd_bn_per_year", "domestic_wafers_k_per_month")),
     (
         "Central budget split",
         ("central_share_semiconductor", "central_share_startups", "central_share_compute"),
