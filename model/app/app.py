@@ -1,53 +1,82 @@
 """The browser app: a Solara page in the manner of Mesa's SolaraViz (``statecraft app``).
 
 Served by ``solara run statecraft.app.app:Page`` (see :mod:`statecraft.app.cli`). Like SolaraViz
-it has Reset, play/pause and Step, and redraws every figure on Mesa's ``update_counter``; unlike
-stock SolaraViz:
+it has Reset, play/pause and Step; unlike stock SolaraViz:
 
 * **One model per browser session.** All state lives in hooks of :func:`Page`, and Solara runs
-  one ``Page`` per browser page, so two visitors never share a run (a model built at module level,
-  as in Mesa's examples, would be shared).
-* **Levers apply at once.** Stock SolaraViz applies a changed parameter only on Reset. Here a
-  change rebuilds the model with the new value and replays it to the month on screen, and a
-  banner says what changed; Reset starts again from the first month with the levers as set.
-* **Offline.** Only matplotlib is drawn (see :mod:`statecraft.app.components`); the launcher
-  turns off telemetry and serves the front end from the ``solara-assets`` package.
+  one ``Page`` per browser page, so two visitors never share a run.
+* **Answers at the speed of a click.** The charts are drawn in the browser (``charts.vue``,
+  ``ecosystem.vue``) from data the server sends; a run is computed ahead of the display by a
+  background thread (:mod:`statecraft.app.playback`), so Step and ▶ only move the month shown.
+  Playing is driven by the browser, which asks for the next months when the last ones are shown:
+  every change of the page's state happens in the server's event handlers, one at a time (no
+  thread of the page's own races a click on ❚❚).
+* **Levers apply at once**, in plain words (:mod:`statecraft.app.controls`); a banner says what
+  changed and, when no chart moves yet, why.
+* **Take-aways and a course pack**: the levers as a scenario file, the run as CSV, a comparison
+  that lists every difference from a pinned run, and guided exercises checked from the run
+  (:mod:`statecraft.app.course`).
+* **Offline.** The launcher turns off telemetry and serves the front end from the
+  ``solara-assets`` package; the charts need no JavaScript library.
 """
 
 from __future__ import annotations
 
-import io
+import functools
 import os
-import threading
 import time
 from dataclasses import dataclass
 from functools import partial
+from importlib import resources
 from typing import Any
 
-import reacton.ipywidgets as rw
+import markdown
 import solara
-from mesa.visualization.utils import update_counter
 
 from .. import load_scenario, shipped_scenarios
 from ..errors import StatecraftError
-from ..model import StatecraftModel
 from ..params import PARAMETERS, Params
 from ..scenario import Scenario
 from .cli import ENV_SCENARIO, ENV_SEED
-from .components import MAX_PINS, chart_figure, ecosystem_figure, pin
-from .controls import Lever, apply_change, levers
+from .components import (
+    MAX_PINS,
+    NICHE_COLOURS,
+    NICHE_LABELS,
+    PinnedRun,
+    chart_data,
+    charted_names,
+    market_line,
+    pin,
+)
+from .controls import PLAIN, Lever, apply_change, dated_by, levers, other_levers
+from .course import EXERCISES, Exercise, verdict
+from .playback import Playback
+from .takeaway import differences, fmt, scenario_toml, timeseries_csv
 
 __all__ = ["Page", "initial_scenario"]
 
 DEFAULT_SEED = 1
+DEFAULT_SPEED = 24  # months a second while playing: a whole run in under six seconds
+MARKET = ("compute_shortage", "compute_fill", "chip_price_index", "chip_price_markup")
 
 CSS = """
-main img { max-width: 100%; height: auto; }
-.lever-help { font-size: 0.75rem; line-height: 1.15; opacity: 0.75; margin: 0 0 4px 0; }
-.lever-group { font-weight: 700; display: block; margin-top: 12px; }
-.lever-title { font-size: 0.85rem; font-weight: 500; margin-top: 6px; }
-.model-state { font-family: monospace; font-size: 0.75rem; opacity: 0.6; }
-.v-navigation-drawer { width: 380px !important; }
+.v-navigation-drawer { width: 400px !important; }
+.lever { margin: 0 0 6px 0; }
+.lever-title { font-size: 0.86rem; font-weight: 600; line-height: 1.1; cursor: help; }
+.lever-title .lever-unit { font-weight: 400; opacity: 0.7; }
+.lever-help { font-size: 0.74rem; line-height: 1.15; opacity: 0.75; margin: 0; }
+.lever-row { display: flex; align-items: center; gap: 8px; }
+.lever-row .v-input { margin-top: 0 !important; padding-top: 0 !important; }
+.lever-field { max-width: 110px; flex: 0 0 110px; }
+.lever-group { font-weight: 700; display: block; margin: 10px 0 4px 0; color: #1f4e99; }
+.run-bar { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 12px; }
+.run-bar .v-input { flex: 0 0 210px; margin-top: 0 !important; }
+.model-state { position: absolute; width: 1px; height: 1px; overflow: hidden;
+               clip: rect(0 0 0 0); white-space: nowrap; }
+.exercise-verdict { font-weight: 600; }
+.about h2 { font-size: 1.15rem; margin: 14px 0 6px 0; }
+.about { max-width: 900px; }
+.compare-diff { font-size: 0.8rem; margin: 0; }
 """
 
 
@@ -81,10 +110,6 @@ def initial_scenario() -> Start:
     return Start(scenario, scenario.seed if scenario.seed is not None else DEFAULT_SEED)
 
 
-def _fmt(value: Any) -> str:
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
-
-
 def changed_levers(params: Params, scenario: Scenario) -> dict[str, Any]:
     """The parameters that differ from the loaded scenario's values."""
     return {
@@ -92,6 +117,24 @@ def changed_levers(params: Params, scenario: Scenario) -> dict[str, Any]:
         for p in PARAMETERS
         if getattr(params, p.name) != getattr(scenario.params, p.name)
     }
+
+
+@functools.cache
+def about_html() -> str:
+    """The "About this model" tab (Markdown shipped with the package, made HTML here: Solara's
+    Markdown component loads KaTeX from a CDN, which the offline app must not)."""
+    text = resources.files("statecraft.app").joinpath("about.md").read_text(encoding="utf-8")
+    return markdown.markdown(text)
+
+
+@solara.component_vue("charts.vue")
+def Charts(chart: dict, shown: int, run_key: str, playing: bool, speed: int, event_tick=None):
+    """The metric panels, drawn in the browser (SVG); asks for months while playing."""
+
+
+@solara.component_vue("ecosystem.vue")
+def EcosystemView(eco: dict, header: str, run_key: str, colours: list, labels: list):
+    """The ecosystem view, drawn in the browser (canvas)."""
 
 
 @solara.component
@@ -115,84 +158,94 @@ def LeverSlider(lever: Lever, value: Any, on_change):
 
 @solara.component
 def LeverControl(lever: Lever, value: Any, error: str | None, on_change):
-    """A slider (numbers) and a typed field for one lever, its help text and its error."""
-    p = lever.param
-    solara.Text(p.name, classes=["lever-title"])
-    if lever.slider is not None:
-        LeverSlider(lever, value, on_change)
-    solara.InputText(
-        p.unit,
-        value=lever.format(value),
-        on_value=lambda text: on_change(p.name, text),
-        error=error or False,
-        dense=True,
-        classes=[f"lever-input-{p.name}"],
-    )
-    solara.Text(lever.help, classes=["lever-help"])
-
-
-def _png(fig) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    return buffer.getvalue()
-
-
-@solara.component
-def RunFigure(draw, model: StatecraftModel, extra: tuple, name: str):
-    """The figure ``draw(model, *extra)``, redrawn after every step (Mesa's ``update_counter``)
-    and only then: other re-renders of the page (a message, a typed value) reuse the image.
-    """
-    update_counter.get()
-
-    def render() -> tuple[bytes | None, str | None]:
-        try:
-            return _png(draw(model, *extra)), None
-        except Exception as err:  # a drawing bug must not take the page down
-            return None, f"{name} could not be drawn: {type(err).__name__}: {err}"
-
-    png, error = solara.use_memo(render, [model, model.steps, *extra])
-    if error:
-        solara.Error(error)
-    else:
-        rw.Image(value=png, format="png")
+    """One lever: its plain label (the parameter's name and source in the tooltip), a typed
+    field, a slider for numbers, its one-sentence meaning and its error."""
+    with solara.Div(classes=["lever", f"lever-{lever.name}"]):
+        solara.v.Html(
+            tag="div",
+            attributes={"title": lever.help},
+            class_="lever-title",
+            children=[
+                lever.label,
+                solara.v.Html(tag="span", class_="lever-unit", children=[f" ({lever.unit})"]),
+            ],
+        )
+        with solara.Div(classes=["lever-row"]):
+            with solara.Div(classes=["lever-field"]):
+                solara.InputText(
+                    "",
+                    value=lever.format(value),
+                    on_value=lambda text: on_change(lever.name, text),
+                    error=error or False,
+                    dense=True,
+                    classes=[f"lever-input-{lever.name}"],
+                )
+            if lever.slider is not None:
+                with solara.Div(style={"flex": "1 1 auto"}):
+                    LeverSlider(lever, value, on_change)
+        if error:
+            solara.Text(error, classes=["lever-help", "lever-error"], style={"color": "#b00020"})
+        solara.Text(lever.meaning, classes=["lever-help"])
 
 
 @solara.component
-def Player(model: solara.Reactive, playing: solara.Reactive, pause_ms: int, months: int):
-    """Plays the run: one tick (a pause, ``months`` months, a redraw) per render while playing.
-
-    A tick is a short thread and the next tick starts when its redraw renders this component
-    again: Solara sends a thread's changes to the browser only when the thread ends, so a
-    thread that looped over the months would advance the run without showing it.
-    """
-    counter = update_counter.get()
-
-    def tick(cancel: threading.Event) -> None:
-        m = model.value  # the run this tick belongs to
-        if not playing.value or cancel.wait(pause_ms / 1000):
-            return
-        if not playing.value or model.value is not m:  # paused, or a new run meanwhile
-            return
-        for _ in range(months):
-            if m.running:
-                m.step()
-        if not m.running:
-            playing.value = False
-        update_counter.value += 1  # Mesa's redraw signal: every figure subscribes to it
-
-    solara.use_thread(tick, dependencies=[playing.value, counter], intrusive_cancel=False)
+def LeverGroups(params: Params, errors: dict, on_lever, more: bool):
+    for heading, group in levers():
+        # (not solara.Markdown: it loads KaTeX, which the offline assets lack)
+        solara.Text(heading, classes=["lever-group"])
+        for lever in group:
+            LeverControl(lever, getattr(params, lever.name), errors.get(lever.name), on_lever).key(
+                f"lever-{lever.name}"
+            )
+    if more:
+        for heading, group in other_levers():
+            solara.Text(f"More: {heading}", classes=["lever-group"])
+            for lever in group:
+                LeverControl(
+                    lever, getattr(params, lever.name), errors.get(lever.name), on_lever
+                ).key(f"lever-{lever.name}")
 
 
 @solara.component
-def StateLine(model: StatecraftModel, scenario: str, changed: dict[str, Any], pins: int):
-    """One machine-readable line of the run's state (read by the browser tests)."""
-    update_counter.get()
-    levers_set = ",".join(f"{k}={_fmt(v)}" for k, v in changed.items()) or "-"
+def StateLine(scenario: str, shown: int, active: int, changed: dict[str, Any], pins: int):
+    """One machine-readable line of the run's state (read by the browser tests; hidden)."""
+    levers_set = ",".join(f"{k}={fmt(v)}" for k, v in changed.items()) or "-"
     solara.Text(
-        f"scenario={scenario} step={model.steps} active={len(model.startups)} pins={pins} "
-        f"levers={levers_set}",
+        f"scenario={scenario} step={shown} active={active} pins={pins} levers={levers_set}",
         classes=["model-state"],
     )
+
+
+@solara.component
+def ExercisePanel(ex: Exercise, number: int, run: Playback, shown: int, on_set):
+    """One exercise: question, levers, what to look for, and the check of the student's run."""
+    values = run.series([ex.check.metric]).get(ex.check.metric, [])
+    v = verdict(ex.check, run.months, values, shown)
+    mark = {True: "✔ yes", False: "✘ no", None: "… not yet"}[v.answer]
+    with solara.Card(f"{number}. {ex.title}", classes=[f"exercise exercise-{ex.key}"]):
+        solara.Text(ex.question)
+        solara.Text(
+            "Levers: " + ", ".join(f"{_label(k)} = {fmt(val)}" for k, val in ex.levers.items()),
+            style={"display": "block", "margin-top": "6px"},
+        )
+        solara.Text("What to look for: " + ex.look_for, style={"display": "block"})
+        with solara.Row(style={"align-items": "center", "margin-top": "6px"}):
+            solara.Button(
+                "Set these levers",
+                on_click=partial(on_set, ex),
+                small=True,
+                color="primary",
+                classes=[f"set-{ex.key}"],
+            )
+            solara.Text(
+                f"Your run: is {ex.check.text}? {mark} — {v.text}",
+                classes=["exercise-verdict", f"verdict-{ex.key}"],
+            )
+
+
+def _label(name: str) -> str:
+    """A lever's plain label, or the parameter's name."""
+    return PLAIN[name][0] if name in PLAIN else name
 
 
 @solara.component
@@ -203,40 +256,99 @@ def Page():
     params = solara.use_reactive(start.scenario.params)
     seed = solara.use_reactive(start.seed)
 
-    def build() -> StatecraftModel:  # this session's levers and seed
-        return StatecraftModel(params.value, rng=seed.value)
+    def first_run() -> Playback:
+        pb = Playback(params.value, seed.value)
+        pb.compute_ahead()
+        return pb
 
-    model = solara.use_memo(lambda: solara.reactive(build()), [])
+    run = solara.use_reactive(solara.use_memo(first_run, []))
+    shown = solara.use_reactive(0)
     errors = solara.use_reactive({})  # lever name -> one-line message
     pins = solara.use_reactive([])
     notice = solara.use_reactive("")
     problem = solara.use_reactive(start.error or "")
-    play_interval = solara.use_reactive(50)
-    render_interval = solara.use_reactive(1)
+    reset_by_load = solara.use_reactive({})  # parameter -> scenario whose loading reset it
+    months_per_step = solara.use_reactive(1)
+    speed = solara.use_reactive(DEFAULT_SPEED)
     playing = solara.use_reactive(False)
+    tab = solara.use_reactive(0)
+    more = solara.use_reactive(False)
+
+    pb: Playback = run.value
+    total = pb.total
+
+    def show(n: int) -> None:
+        n = max(0, min(n, total))
+        run.value.advance_to(n)
+        shown.value = n
 
     def do_step() -> None:
-        m = model.value
-        for _ in range(render_interval.value):
-            if m.running:
-                m.step()
-        update_counter.value += 1
+        show(shown.value + months_per_step.value)
 
-    def do_reset() -> None:
+    def on_tick(months: Any) -> None:
+        if not playing.value:  # a request sent before the pause arrived: ignore it
+            return
+        try:
+            months = max(1, min(int(months), total))
+        except (TypeError, ValueError):
+            months = 1
+        show(shown.value + months)
+        if shown.value >= total:
+            playing.value = False
+
+    def to_end() -> None:
         playing.value = False
-        rebuild(replay=False, message="reset")
-        notice.value = ""
+        show(total)
 
-    def rebuild(replay: bool, message: str) -> None:
-        old = model.value
+    def toggle_play() -> None:
+        if shown.value >= total:
+            return
+        playing.value = not playing.value
+
+    def new_run(message: str, keep_month: bool = True, explain: str | None = None) -> None:
+        """Replace the run with one of the levers and seed as set; show the same month."""
         t0 = time.perf_counter()
-        new = build()
-        for _ in range(old.steps if replay else 0):
-            new.step()
-        model.value = new
-        month = new.months[new.steps - 1] if new.steps else new.months[0]
-        how = f"replayed to {month}" if new.steps else f"restarted at {month}"
-        notice.value = f"{message} — run rebuilt and {how} in {time.perf_counter() - t0:.1f} s"
+        old = run.value
+        old.stop()
+        new = Playback(params.value, seed.value)
+        n = shown.value if keep_month else 0
+        new.advance_to(n)
+        new.compute_ahead()
+        run.value = new
+        shown.value = n
+        ms = (time.perf_counter() - t0) * 1e3
+        month = new.months[n - 1] if n else new.months[0]
+        where = f"replayed to {month}" if n else f"restarted at {month}"
+        text = f"{message} — new run {where}, computed in {ms:.0f} ms."
+        if keep_month and explain is None:
+            explain = _why_nothing_moved(old, new, n)
+        notice.value = text + (f" {explain}" if explain else "")
+
+    def _why_nothing_moved(old: Playback, new: Playback, n: int) -> str:
+        if n == 0:
+            return "Press Step or ▶ to see its effect."
+        names = charted_names()
+        a, b = old.series(names), new.series(names)
+        if any(a[k][:n] != b[k][:n] for k in names):
+            return ""
+        month = new.months[n - 1]
+        moved = [
+            p.name for p in PARAMETERS if getattr(old.params, p.name) != getattr(new.params, p.name)
+        ]
+        for name in moved:
+            date_param = dated_by(name)
+            if date_param is None:
+                continue
+            date = getattr(new.params, date_param)
+            if date > month:
+                return (
+                    f"No chart moves yet: this lever acts from {date} (the red dashed line) and "
+                    f"the run is at {month}. Press ▶ or 'Run to Dec 2030' to see its effect."
+                )
+        return (
+            f"No chart has moved yet at {month}: the effect builds up slowly, or this run is "
+            "not sensitive to it. Play on, or pin and compare."
+        )
 
     def on_lever(name: str, raw: Any) -> None:
         try:
@@ -251,10 +363,11 @@ def Page():
             p.name for p in PARAMETERS if getattr(new, p.name) != getattr(params.value, p.name)
         ]
         what = ", ".join(
-            f"{n} {_fmt(getattr(params.value, n))} → {_fmt(getattr(new, n))}" for n in moved
+            f"{_label(n)} {fmt(getattr(params.value, n))} → {fmt(getattr(new, n))}" for n in moved
         )
         params.value = new
-        rebuild(replay=True, message=what)
+        reset_by_load.value = {k: v for k, v in reset_by_load.value.items() if k not in moved}
+        new_run(f"Changed: {what} ({', '.join(moved)})")
 
     def on_seed(text: str) -> None:
         if not text.strip().isdigit() or int(text) >= 2**63:
@@ -263,7 +376,12 @@ def Page():
         errors.value = {k: v for k, v in errors.value.items() if k != "seed"}
         if int(text) != seed.value:
             seed.value = int(text)
-            rebuild(replay=True, message=f"seed {text}")
+            new_run(f"Changed: seed {text}")
+
+    def do_reset() -> None:
+        playing.value = False
+        new_run("Reset", keep_month=False, explain="")
+        notice.value = ""
 
     def load(source: str) -> None:
         source = source.strip()
@@ -276,112 +394,246 @@ def Page():
             return
         problem.value = ""
         playing.value = False  # a new scenario starts paused at its first month
+        lost = changed_levers(params.value, scenario.value)
         scenario.value = loaded
         params.value = loaded.params
         seed.value = loaded.seed if loaded.seed is not None else DEFAULT_SEED
         errors.value = {}
-        rebuild(replay=False, message=f"loaded scenario {loaded.name}: {loaded.description}")
+        reset_by_load.value = {k: loaded.name for k in lost}
+        note = ""
+        if lost:
+            note = (
+                "Your lever changes were reset to the scenario's values: "
+                + ", ".join(
+                    f"{k} {fmt(v)} → {fmt(getattr(loaded.params, k))}" for k, v in lost.items()
+                )
+                + "."
+            )
+        new_run(
+            f"Loaded scenario {loaded.name}: {loaded.description}", keep_month=False, explain=note
+        )
+
+    def set_exercise(ex: Exercise) -> None:
+        playing.value = False
+        before = params.value
+        params.value = ex.params(scenario.value.params)
+        moved = [
+            p.name for p in PARAMETERS if getattr(before, p.name) != getattr(params.value, p.name)
+        ]
+        what = (
+            ", ".join(
+                f"{n} {fmt(getattr(before, n))} → {fmt(getattr(params.value, n))}" for n in moved
+            )
+            or "no lever changed (already set)"
+        )
+        new_run(
+            f"Exercise '{ex.title}': {what}",
+            keep_month=False,
+            explain="Press ▶ or 'Run to Dec 2030', then read the check in the Exercises tab.",
+        )
 
     def pin_run() -> None:
         changed = changed_levers(params.value, scenario.value)
-        label = scenario.value.name + "".join(f", {k}={_fmt(v)}" for k, v in changed.items())
-        pins.value = [*pins.value, pin(model.value, label)][-MAX_PINS:]
+        label = scenario.value.name + "".join(f", {k}={fmt(v)}" for k, v in changed.items())
+        if seed.value != (scenario.value.seed or DEFAULT_SEED):
+            label += f", seed {seed.value}"
+        kept = pin(run.value, shown.value, label, scenario.value.name)
+        pins.value = [*pins.value, kept][-MAX_PINS:]
+
+    # ---- data for the browser (memoised: the same objects are not sent again) ----
+    computed = pb.computed
+    data = solara.use_memo(lambda: chart_data(pb, pins.value), [pb, computed, tuple(pins.value)])
+    eco_json = solara.use_memo(lambda: pb.snapshot(shown.value).to_json(), [pb, shown.value])
+    header = solara.use_memo(
+        lambda: market_line(pb.series(MARKET), shown.value, eco_json["month"], eco_json["total"]),
+        [pb, shown.value],
+    )
+    run_key = f"{id(pb):x}-{len(pins.value)}"
+    month = pb.months[shown.value - 1] if shown.value else f"start of {pb.months[0]}"
 
     solara.Style(CSS)
     with solara.AppBar():
         solara.AppBarTitle("statecraft: state-led AI investment in China, 2020–2030")
 
-    with solara.Sidebar(), solara.Column():
-        with solara.Card("Run"):
-            # Mesa's buttons, with a play loop that shows each month: Mesa 3.5.1's
-            # ModelController steps in a thread that loops, whose redraws never reach the page
-            Player(model, playing, play_interval.value, render_interval.value)
-            running = model.value.running
-            with solara.Row(justify="space-between"):
-                solara.Button(label="Reset", color="primary", on_click=do_reset)
-                solara.Button(
-                    label="❚❚" if playing.value else "▶",
-                    color="primary",
-                    on_click=lambda: playing.set(not playing.value),
-                    disabled=not running,
-                )
-                solara.Button(
-                    label="Step",
-                    color="primary",
-                    on_click=do_step,
-                    disabled=playing.value or not running,
-                )
-            solara.SliderInt(
-                "Pause per month (ms)",
-                value=play_interval,
-                min=0,
-                max=1000,
-                step=50,
-            )
-            solara.SliderInt("Months per Step", value=render_interval, min=1, max=24, step=1)
-            solara.InputText(
-                "seed",
-                value=str(seed.value),
-                on_value=on_seed,
-                error=errors.value.get("seed", False),
-                dense=True,
-                classes=["lever-input-seed"],
-            )
-        with solara.Card("Scenarios"):
-            solara.Text(f"Loaded: {scenario.value.name} — {scenario.value.description}")
-            with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}):
-                for name in shipped_scenarios():
-                    solara.Button(
-                        name,
-                        on_click=partial(load, name),
-                        outlined=name != scenario.value.name,
-                        small=True,
-                        classes=[f"load-{name}"],
-                    )
-            solara.InputText(
-                "or a scenario file (path, Enter to load)",
-                value="",
-                on_value=load,
-                dense=True,
-                classes=["scenario-file"],
-            )
-        with solara.Card("Compare"):
-            solara.Text(
-                "Pin this run's curves, change levers or load a scenario, and run again: "
-                "the pinned curves stay on the charts, dashed."
-            )
-            with solara.Row():
-                solara.Button("Pin this run", on_click=pin_run, small=True)
-                solara.Button(
-                    "Clear pins", on_click=lambda: pins.set([]), small=True, outlined=True
-                )
-        with solara.Card("Levers (apply at once)"):
-            solara.Text(
-                "Each lever is a declared parameter: its name, unit, bounds and default as in "
-                "`statecraft params`. Type a value and press Enter, or move the slider."
-            )
-            for heading, group in levers():
-                # (not solara.Markdown: it loads KaTeX, which the offline assets lack)
-                solara.Text(heading, classes=["lever-group"])
-                for lever in group:
-                    LeverControl(
-                        lever,
-                        getattr(params.value, lever.name),
-                        errors.value.get(lever.name),
-                        on_lever,
-                    ).key(f"lever-{lever.name}")
+    with solara.Sidebar(), solara.Column(gap="0px"):
+        solara.Text(
+            "Levers apply at once. Type a value and press Enter, or move a slider. Hover a "
+            "lever's name for the model parameter behind it and where its value comes from.",
+            classes=["lever-help"],
+        )
+        LeverGroups(params.value, errors.value, on_lever, more.value)
+        solara.Button(
+            "Hide the other parameters" if more.value else "Show all other parameters",
+            on_click=lambda: more.set(not more.value),
+            text=True,
+            small=True,
+            classes=["more-levers"],
+        )
 
-    with solara.Column():
+    with solara.Column(gap="6px"):
+        with solara.Div(classes=["run-bar"]):
+            solara.Button(label="Reset", color="primary", on_click=do_reset, small=True)
+            solara.Button(
+                label="❚❚" if playing.value else "▶",
+                color="primary",
+                on_click=toggle_play,
+                disabled=shown.value >= total,
+                small=True,
+                classes=["play-button"],
+            )
+            solara.Button(
+                label="Step",
+                color="primary",
+                on_click=do_step,
+                disabled=playing.value or shown.value >= total,
+                small=True,
+            )
+            solara.Button(
+                label=f"Run to {_month_words(pb.months[-1])}",
+                color="primary",
+                on_click=to_end,
+                disabled=shown.value >= total,
+                small=True,
+                classes=["run-to-end"],
+            )
+            solara.SliderInt(
+                f"Months per Step: {months_per_step.value}",
+                value=months_per_step,
+                min=1,
+                max=24,
+                thumb_label="always",
+            )
+            solara.SliderInt(
+                f"Play speed: {speed.value} months a second",
+                value=speed,
+                min=1,
+                max=60,
+                thumb_label="always",
+            )
+            with solara.Div(style={"width": "90px"}):
+                solara.InputText(
+                    "seed",
+                    value=str(seed.value),
+                    on_value=on_seed,
+                    error=errors.value.get("seed", False),
+                    dense=True,
+                    classes=["lever-input-seed"],
+                )
+        solara.Text(
+            f"Month shown: {month} (step {shown.value} of {total}) · scenario "
+            f"{scenario.value.name} — {scenario.value.description}",
+            classes=["run-month"],
+        )
         if problem.value:
             solara.Error(problem.value, classes=["app-problem"])
         if notice.value:
-            solara.Info(notice.value, classes=["app-notice"])
-        RunFigure(chart_figure, model.value, (pins.value,), "charts")
-        RunFigure(ecosystem_figure, model.value, (), "ecosystem view")
-        # the levers of the model actually on screen, not of the controls
+            solara.Info(notice.value, classes=["app-notice"], dense=True)
+
+        with solara.lab.Tabs(value=tab, align="left"):
+            with solara.lab.Tab("Run"):
+                Charts(
+                    chart=data,
+                    shown=shown.value,
+                    run_key=run_key,
+                    playing=playing.value,
+                    speed=speed.value,
+                    event_tick=on_tick,
+                )
+                with solara.Row(style={"flex-wrap": "wrap", "align-items": "stretch"}):
+                    with solara.Card("Scenarios", style={"flex": "1 1 300px"}):
+                        with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}):
+                            for name in shipped_scenarios():
+                                solara.Button(
+                                    name,
+                                    on_click=partial(load, name),
+                                    outlined=name != scenario.value.name,
+                                    small=True,
+                                    classes=[f"load-{name}"],
+                                )
+                        solara.InputText(
+                            "or a scenario file (path, Enter to load)",
+                            value="",
+                            on_value=load,
+                            dense=True,
+                            classes=["scenario-file"],
+                        )
+                    with solara.Card("Compare", style={"flex": "1 1 300px"}):
+                        solara.Text(
+                            "Pin this run's curves, then change levers or load a scenario: the "
+                            "pinned curves stay on the charts, dashed."
+                        )
+                        with solara.Row():
+                            solara.Button("Pin this run", on_click=pin_run, small=True)
+                            solara.Button(
+                                "Clear pins",
+                                on_click=lambda: pins.set([]),
+                                small=True,
+                                outlined=True,
+                            )
+                        Comparison(
+                            pins.value,
+                            params.value,
+                            seed.value,
+                            scenario.value.name,
+                            reset_by_load.value,
+                        )
+                    with solara.Card("Take away", style={"flex": "1 1 260px"}):
+                        solara.FileDownload(
+                            lambda: scenario_toml(params.value, seed.value, scenario.value.name),
+                            filename="my_scenario.toml",
+                            label="Save levers as a scenario file",
+                            icon_name=None,
+                        )
+                        solara.FileDownload(
+                            lambda: timeseries_csv(run.value, shown.value, scenario.value.name),
+                            filename=f"statecraft_{scenario.value.name}_seed{seed.value}.csv",
+                            label="Download this run (CSV)",
+                            icon_name=None,
+                        )
+                        solara.Text(
+                            "The scenario file runs with `statecraft run my_scenario.toml`; the "
+                            "CSV has one row per month shown.",
+                            classes=["lever-help"],
+                        )
+                EcosystemView(
+                    eco=eco_json,
+                    header=header,
+                    run_key=run_key,
+                    colours=list(NICHE_COLOURS),
+                    labels=[NICHE_LABELS.get(n, n) for n in eco_json["niches"]],
+                )
+            with solara.lab.Tab("Exercises"):
+                solara.Text(
+                    "Each exercise asks a question, names the levers to move and checks the "
+                    "answer from your run as it plays. 'Set these levers' starts from the "
+                    "loaded scenario's values."
+                )
+                for i, ex in enumerate(EXERCISES, 1):
+                    ExercisePanel(ex, i, pb, shown.value, set_exercise).key(f"ex-{ex.key}")
+            with solara.lab.Tab("About this model"):
+                solara.HTML(tag="div", unsafe_innerHTML=about_html(), classes=["about"])
+
         StateLine(
-            model.value,
             scenario.value.name,
-            changed_levers(model.value.p, scenario.value),
+            shown.value,
+            pb.snapshots[min(shown.value, len(pb.snapshots) - 1)].total,
+            changed_levers(pb.params, scenario.value),
             len(pins.value),
         )
+
+
+@solara.component
+def Comparison(
+    pins: list[PinnedRun], params: Params, seed: int, scenario: str, reset: dict[str, str]
+):
+    """What differs between each pinned run and the run on screen."""
+    for p in pins:
+        diffs = differences(p.params, p.seed, p.scenario, params, seed, scenario, reset)
+        text = "; ".join(diffs) if diffs else "the same levers, seed and scenario"
+        solara.Text(f"Pinned '{p.label}' → this run: {text}", classes=["compare-diff"])
+
+
+def _month_words(month: str) -> str:
+    names = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    year, m = month.split("-")
+    return f"{names[int(m) - 1]} {year}"
