@@ -183,8 +183,6 @@ def LeverControl(lever: Lever, value: Any, error: str | None, on_change):
             if lever.slider is not None:
                 with solara.Div(style={"flex": "1 1 auto"}):
                     LeverSlider(lever, value, on_change)
-        if error:
-            solara.Text(error, classes=["lever-help", "lever-error"], style={"color": "#b00020"})
         solara.Text(lever.meaning, classes=["lever-help"])
 
 

@@ -36,7 +36,14 @@ __all__ = [
 LEVER_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "What if foreign chips are cut off?",
-        ("policy_date", "policy_chips", "policy_tools", "policy_licensed", "policy_grey_leakage"),
+        (
+            "policy_date",
+            "policy_chips",
+            "policy_tools",
+            "policy_foundry",
+            "policy_licensed",
+            "policy_grey_leakage",
+        ),
     ),
     (
         "Can China make its own chips?",
@@ -72,6 +79,11 @@ PLAIN: dict[str, tuple[str, str, str]] = {
         "Chip-making tools blocked",
         "0 to 1 (1 = all)",
         "Share of foreign chip-making tools kept from China's factories, which slows them.",
+    ),
+    "policy_foundry": (
+        "Foreign foundries closed to Chinese designs",
+        "0 to 1 (1 = all)",
+        "Share of Chinese-designed chips that foreign foundries (TSMC-like) stop making.",
     ),
     "policy_licensed": (
         "Blocked chips sold under licence (H20-like)",

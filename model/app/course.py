@@ -14,6 +14,7 @@ answers over several seeds, computed by this module, never typed by hand::
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -229,7 +230,12 @@ EXERCISES: tuple[Exercise, ...] = (
 
 
 def _run(params: Params, seed: int) -> tuple[list[str], dict[str, list[float]]]:
-    model = StatecraftModel(params, rng=seed)
+    return _run_cached(params.model_dump_json(), seed)
+
+
+@functools.cache
+def _run_cached(params_json: str, seed: int) -> tuple[list[str], dict[str, list[float]]]:
+    model = StatecraftModel(Params.model_validate_json(params_json), rng=seed)
     while model.running:
         model.step()
     return list(model.months), {k: list(v) for k, v in model.datacollector.model_vars.items()}

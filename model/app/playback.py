@@ -48,6 +48,7 @@ class Ecosystem:
     of up to :data:`MAX_POINTS` startups (every champion among them).
     """
 
+    step: int
     month: str
     cities: tuple[str, ...]
     money: np.ndarray
@@ -68,6 +69,7 @@ class Ecosystem:
         ]
         by_city = self.money.sum(axis=1)
         return {
+            "step": self.step,
             "month": self.month,
             "cities": list(self.cities),
             "city_size": [round(float(v), 3) for v in by_city / max(float(by_city.max()), 1e-12)],
@@ -101,7 +103,9 @@ def ecosystem_snapshot(model: StatecraftModel) -> Ecosystem:
     empty = np.zeros(0, dtype=np.int16)
     month = model.months[model.steps - 1] if model.steps else model.months[0]
     if n == 0:
-        return Ecosystem(month, cities, money, counts, flags, empty, empty, empty, empty, 0)
+        return Ecosystem(
+            model.steps, month, cities, money, counts, flags, empty, empty, empty, empty, 0
+        )
     uid = np.asarray(s.uid)
     champ = np.asarray(s.champion, dtype=bool)
     keep = np.ones(n, dtype=bool) if n <= MAX_POINTS else jitter(uid + 7) < MAX_POINTS / n
@@ -112,6 +116,7 @@ def ecosystem_snapshot(model: StatecraftModel) -> Ecosystem:
     x = (np.clip(cap, lo, hi) - lo) / (hi - lo if hi > lo else 1.0)
     kind = np.where(champ, 2, np.where(state > 0, 0, 1))
     return Ecosystem(
+        model.steps,
         month,
         cities,
         money,
