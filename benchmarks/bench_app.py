@@ -69,8 +69,7 @@ def browser_latencies(steps: int, changes: int) -> dict[str, list[float]]:
             s.type_lever("herding", "0.6" if i % 2 == 0 else "0.5")
             s.page.wait_for_function(f"window.__lat.change.length >= {i + 1}")
         print(f"timed {changes} lever changes", file=sys.stderr)
-        for i in range(3):
-            s.redraw(lambda: s.step(1))
+        for i in range(3):  # Reset at month 20, then at Dec 2030
             s.click("Reset")
             s.page.wait_for_function(f"window.__lat.reset.length >= {i + 1}")
             s.wait_state(step="0")
@@ -187,7 +186,7 @@ def markdown(steps: int, lat: dict[str, list[float]], parts: dict[str, list[floa
         f"{_summary(lat['step'])} |",
         f"| types a herding value + Enter at month {steps} | both charts show the new run, "
         f"replayed to month {steps} | {len(lat['change'])} | {_summary(lat['change'])} |",
-        f"| clicks Reset (at month 1) | both charts redrawn at the start | "
+        f"| clicks Reset (at month 20 or 132) | both charts redrawn at the start | "
         f"{len(lat['reset'])} | {_summary(lat['reset'])} |",
         f"| clicks Run to Dec 2030 (at month 0) | both charts show Dec 2030 | "
         f"{len(lat['end'])} | {_summary(lat['end'])} |",

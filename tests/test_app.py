@@ -237,9 +237,11 @@ def test_an_exercise_end_to_end_and_the_about_tab(visit):
     ex = EXERCISES[0]  # chip cut-off: domestic share passes 50 % by 2027-12
     s.page.get_by_role("tab", name="Exercises").click()
     s.page.locator(f".verdict-{ex.key}").filter(has_text="not yet").wait_for()
+    s.page.locator(f".differ-{ex.key}").wait_for()  # the levers are not the exercise's yet
     s.page.locator(f".set-{ex.key}").click()
     changed = changed_levers(ex.params(), load_scenario("baseline"))
     s.wait_state(levers=",".join(f"{k}={fmt(v)}" for k, v in changed.items()))
+    s.page.locator(f".differ-{ex.key}").wait_for(state="detached")
     s.page.locator(".run-to-end").click()
     s.wait_state(step="132")
     line = s.wait_verdict(ex.key, "yes")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import socket
 import subprocess
@@ -153,6 +154,7 @@ def test_a_run_is_computed_ahead_and_keeps_every_months_ecosystem():
         == (pb.series(["active_startups"])["active_startups"][:5])
     )
     eco = pb.snapshot(5).to_json()
+    json.dumps(eco), json.dumps(chart_data(pb))  # plain JSON for the browser, no numpy numbers
     assert eco["month"] == "2020-05" and eco["total"] == pb.snapshots[5].total
     assert len(eco["x"]) == eco["total"] and set(eco["kind"]) <= {0, 1, 2}
     assert pb.snapshot(0).month == "2020-01" and pb.snapshot(0).total == 70

@@ -81,6 +81,14 @@ CSS = """
 
 
 @dataclass(frozen=True)
+class View:
+    """The run on screen and the month of it shown (0: its start)."""
+
+    run: Playback
+    shown: int
+
+
+@dataclass(frozen=True)
 class Start:
     """What a new session starts from: a scenario and a seed, or the reason it fell back."""
 
@@ -128,8 +136,17 @@ def about_html() -> str:
 
 
 @solara.component_vue("charts.vue")
-def Charts(chart: dict, shown: int, run_key: str, playing: bool, speed: int, event_tick=None):
-    """The metric panels, drawn in the browser (SVG); asks for months while playing."""
+def Charts(
+    chart: dict,
+    shown: int,
+    run_key: str,
+    playing: bool,
+    speed: int,
+    event_tick=None,
+    event_drawn=None,
+):
+    """The metric panels, drawn in the browser (SVG); asks for months while playing and says
+    when a new run is drawn."""
 
 
 @solara.component_vue("ecosystem.vue")
@@ -219,7 +236,8 @@ def ExercisePanel(ex: Exercise, number: int, run: Playback, shown: int, on_set):
     """One exercise: question, levers, what to look for, and the check of the student's run."""
     values = run.series([ex.check.metric]).get(ex.check.metric, [])
     v = verdict(ex.check, run.months, values, shown)
-    mark = {True: "✔ yes", False: "✘ no", None: "… not yet"}[v.answer]
+    mark = {True: "✔", False: "✘", None: "…"}[v.answer]
+    differ = [k for k, val in ex.levers.items() if getattr(run.params, k) != val]
     with solara.Card(f"{number}. {ex.title}", classes=[f"exercise exercise-{ex.key}"]):
         solara.Text(ex.question)
         solara.Text(
@@ -236,8 +254,15 @@ def ExercisePanel(ex: Exercise, number: int, run: Playback, shown: int, on_set):
                 classes=[f"set-{ex.key}"],
             )
             solara.Text(
-                f"Your run: is {ex.check.text}? {mark} — {v.text}",
+                f"Your run: is {ex.check.text}? {mark} {v.text}",
                 classes=["exercise-verdict", f"verdict-{ex.key}"],
+            )
+        if differ:
+            solara.Text(
+                "Your run's levers differ from this exercise's: "
+                + ", ".join(_label(k) for k in differ)
+                + ". The check reads your run as it is.",
+                classes=["lever-help", f"differ-{ex.key}"],
             )
 
 
@@ -246,158 +271,139 @@ def _label(name: str) -> str:
     return PLAIN[name][0] if name in PLAIN else name
 
 
-@solara.component
-def Page():
-    """The app's page: one per browser session."""
-    start = solara.use_memo(initial_scenario, [])
-    scenario = solara.use_reactive(start.scenario)
-    params = solara.use_reactive(start.scenario.params)
-    seed = solara.use_reactive(start.seed)
+class AppState:
+    """One browser session's state (Solara reactive values) and what the page's controls do.
 
-    def first_run() -> Playback:
-        pb = Playback(params.value, seed.value)
-        pb.compute_ahead()
-        return pb
+    Made once per page (:func:`Page`); its methods are the event handlers. Components receive
+    this one object, which never changes, and read the values they show, so a component is
+    rendered again only when one of those values changed: a Step re-renders the run bar, the
+    charts and the state line, not the levers.
+    """
 
-    run = solara.use_reactive(solara.use_memo(first_run, []))
-    shown = solara.use_reactive(0)
-    errors = solara.use_reactive({})  # lever name -> one-line message
-    pins = solara.use_reactive([])
-    notice = solara.use_reactive("")
-    problem = solara.use_reactive(start.error or "")
-    reset_by_load = solara.use_reactive({})  # parameter -> scenario whose loading reset it
-    months_per_step = solara.use_reactive(1)
-    speed = solara.use_reactive(DEFAULT_SPEED)
-    playing = solara.use_reactive(False)
-    tab = solara.use_reactive(0)
-    more = solara.use_reactive(False)
+    def __init__(self, start: Start) -> None:
+        self.scenario = solara.reactive(start.scenario)
+        self.params = solara.reactive(start.scenario.params)
+        self.seed = solara.reactive(start.seed)
+        # the run and the month shown change together (one reactive value, one re-render): a
+        # new run shown for a moment at the old run's month would be computed up to it
+        self.view = solara.reactive(View(Playback(start.scenario.params, start.seed), 0))
+        self.errors = solara.reactive({})  # lever name -> one-line message
+        self.pins = solara.reactive([])
+        self.notice = solara.reactive("")
+        self.problem = solara.reactive(start.error or "")
+        self.reset_by_load = solara.reactive({})  # parameter -> scenario whose load reset it
+        self.months_per_step = solara.reactive(1)
+        self.speed = solara.reactive(DEFAULT_SPEED)
+        self.playing = solara.reactive(False)
+        self.tab = solara.reactive(0)
+        self.more = solara.reactive(False)
 
-    pb: Playback = run.value
-    total = pb.total
+    # ---- moving through the run ----
+    def show(self, n: int) -> None:
+        pb = self.view.value.run
+        n = max(0, min(n, pb.total))
+        pb.advance_to(n)
+        self.view.value = View(pb, n)
 
-    def show(n: int) -> None:
-        n = max(0, min(n, total))
-        run.value.advance_to(n)
-        shown.value = n
+    def step(self) -> None:
+        self.show(self.view.value.shown + self.months_per_step.value)
 
-    def do_step() -> None:
-        show(shown.value + months_per_step.value)
-
-    def on_tick(months: Any) -> None:
-        if not playing.value:  # a request sent before the pause arrived: ignore it
+    def tick(self, months: Any) -> None:
+        """The browser asks for the next ``months`` while playing."""
+        if not self.playing.value:  # a request sent before the pause arrived: ignore it
             return
+        total = self.view.value.run.total
         try:
             months = max(1, min(int(months), total))
         except (TypeError, ValueError):
             months = 1
-        show(shown.value + months)
-        if shown.value >= total:
-            playing.value = False
+        self.show(self.view.value.shown + months)
+        if self.view.value.shown >= total:
+            self.playing.value = False
 
-    def to_end() -> None:
-        playing.value = False
-        show(total)
+    def drawn(self, run_key: Any = None) -> None:
+        """The browser shows the run: compute the rest of it in the background."""
+        self.view.value.run.compute_ahead()
 
-    def toggle_play() -> None:
-        if shown.value >= total:
+    def to_end(self) -> None:
+        self.playing.value = False
+        self.show(self.view.value.run.total)
+
+    def toggle_play(self) -> None:
+        if self.view.value.shown >= self.view.value.run.total:
             return
-        playing.value = not playing.value
+        self.playing.value = not self.playing.value
 
-    def new_run(message: str, keep_month: bool = True, explain: str | None = None) -> None:
+    # ---- new runs ----
+    def new_run(self, message: str, keep_month: bool = True, explain: str | None = None) -> None:
         """Replace the run with one of the levers and seed as set; show the same month."""
         t0 = time.perf_counter()
-        old = run.value
+        old = self.view.value.run
         old.stop()
-        new = Playback(params.value, seed.value)
-        n = shown.value if keep_month else 0
-        new.advance_to(n)
-        new.compute_ahead()
-        run.value = new
-        shown.value = n
+        new = Playback(self.params.value, self.seed.value)
+        n = min(self.view.value.shown, new.total) if keep_month else 0
+        new.advance_to(n)  # the rest is computed once the browser has drawn it (drawn)
+        self.view.value = View(new, n)
         ms = (time.perf_counter() - t0) * 1e3
         month = new.months[n - 1] if n else new.months[0]
         where = f"replayed to {month}" if n else f"restarted at {month}"
         text = f"{message} — new run {where}, computed in {ms:.0f} ms."
         if keep_month and explain is None:
-            explain = _why_nothing_moved(old, new, n)
-        notice.value = text + (f" {explain}" if explain else "")
+            explain = why_nothing_moved(old, new, n)
+        self.notice.value = text + (f" {explain}" if explain else "")
 
-    def _why_nothing_moved(old: Playback, new: Playback, n: int) -> str:
-        if n == 0:
-            return "Press Step or ▶ to see its effect."
-        names = charted_names()
-        a, b = old.series(names), new.series(names)
-        if any(a[k][:n] != b[k][:n] for k in names):
-            return ""
-        month = new.months[n - 1]
-        moved = [
-            p.name for p in PARAMETERS if getattr(old.params, p.name) != getattr(new.params, p.name)
-        ]
-        for name in moved:
-            date_param = dated_by(name)
-            if date_param is None:
-                continue
-            date = getattr(new.params, date_param)
-            if date > month:
-                return (
-                    f"No chart moves yet: this lever acts from {date} (the red dashed line) and "
-                    f"the run is at {month}. Press ▶ or 'Run to Dec 2030' to see its effect."
-                )
-        return (
-            f"No chart has moved yet at {month}: the effect builds up slowly, or this run is "
-            "not sensitive to it. Play on, or pin and compare."
-        )
-
-    def on_lever(name: str, raw: Any) -> None:
+    def lever(self, name: str, raw: Any) -> None:
+        params = self.params.value
         try:
-            new = apply_change(params.value, name, raw)
+            new = apply_change(params, name, raw)
         except StatecraftError as err:
-            errors.value = {**errors.value, name: str(err)}
+            self.errors.value = {**self.errors.value, name: str(err)}
             return
-        errors.value = {k: v for k, v in errors.value.items() if k != name}
-        if new == params.value:
+        self.errors.value = {k: v for k, v in self.errors.value.items() if k != name}
+        if new == params:
             return
-        moved = [
-            p.name for p in PARAMETERS if getattr(new, p.name) != getattr(params.value, p.name)
-        ]
+        moved = [p.name for p in PARAMETERS if getattr(new, p.name) != getattr(params, p.name)]
         what = ", ".join(
-            f"{_label(n)} {fmt(getattr(params.value, n))} → {fmt(getattr(new, n))}" for n in moved
+            f"{_label(n)} {fmt(getattr(params, n))} → {fmt(getattr(new, n))}" for n in moved
         )
-        params.value = new
-        reset_by_load.value = {k: v for k, v in reset_by_load.value.items() if k not in moved}
-        new_run(f"Changed: {what} ({', '.join(moved)})")
+        self.params.value = new
+        self.reset_by_load.value = {
+            k: v for k, v in self.reset_by_load.value.items() if k not in moved
+        }
+        self.new_run(f"Changed: {what} ({', '.join(moved)})")
 
-    def on_seed(text: str) -> None:
+    def on_seed(self, text: str) -> None:
+        errors, seed = self.errors, self.seed
         if not text.strip().isdigit() or int(text) >= 2**63:
             errors.value = {**errors.value, "seed": f"seed must be an integer >= 0; got {text!r}"}
             return
         errors.value = {k: v for k, v in errors.value.items() if k != "seed"}
         if int(text) != seed.value:
             seed.value = int(text)
-            new_run(f"Changed: seed {text}")
+            self.new_run(f"Changed: seed {text}")
 
-    def do_reset() -> None:
-        playing.value = False
-        new_run("Reset", keep_month=False, explain="")
-        notice.value = ""
+    def reset(self) -> None:
+        self.playing.value = False
+        self.new_run("Reset", keep_month=False, explain="")
+        self.notice.value = ""
 
-    def load(source: str) -> None:
+    def load(self, source: str) -> None:
         source = source.strip()
         if not source:
             return
         try:
             loaded = load_scenario(source)
         except (StatecraftError, OSError) as err:
-            problem.value = f"could not load the scenario: {err}"  # err names the file
+            self.problem.value = f"could not load the scenario: {err}"  # err names the file
             return
-        problem.value = ""
-        playing.value = False  # a new scenario starts paused at its first month
-        lost = changed_levers(params.value, scenario.value)
-        scenario.value = loaded
-        params.value = loaded.params
-        seed.value = loaded.seed if loaded.seed is not None else DEFAULT_SEED
-        errors.value = {}
-        reset_by_load.value = {k: loaded.name for k in lost}
+        self.problem.value = ""
+        self.playing.value = False  # a new scenario starts paused at its first month
+        lost = changed_levers(self.params.value, self.scenario.value)
+        self.scenario.value = loaded
+        self.params.value = loaded.params
+        self.seed.value = loaded.seed if loaded.seed is not None else DEFAULT_SEED
+        self.errors.value = {}
+        self.reset_by_load.value = {k: loaded.name for k in lost}
         note = ""
         if lost:
             note = (
@@ -407,217 +413,308 @@ def Page():
                 )
                 + "."
             )
-        new_run(
+        self.new_run(
             f"Loaded scenario {loaded.name}: {loaded.description}", keep_month=False, explain=note
         )
 
-    def set_exercise(ex: Exercise) -> None:
-        playing.value = False
-        before = params.value
-        params.value = ex.params(scenario.value.params)
+    def set_exercise(self, ex: Exercise) -> None:
+        self.playing.value = False
+        before = self.params.value
+        self.params.value = ex.params(self.scenario.value.params)
         moved = [
-            p.name for p in PARAMETERS if getattr(before, p.name) != getattr(params.value, p.name)
+            p.name
+            for p in PARAMETERS
+            if getattr(before, p.name) != getattr(self.params.value, p.name)
         ]
         what = (
             ", ".join(
-                f"{n} {fmt(getattr(before, n))} → {fmt(getattr(params.value, n))}" for n in moved
+                f"{n} {fmt(getattr(before, n))} → {fmt(getattr(self.params.value, n))}"
+                for n in moved
             )
             or "no lever changed (already set)"
         )
-        new_run(
+        self.new_run(
             f"Exercise '{ex.title}': {what}",
             keep_month=False,
-            explain="Press ▶ or 'Run to Dec 2030', then read the check in the Exercises tab.",
+            explain="Press ▶ or 'Run to ...', then read the check in the Exercises tab.",
         )
 
-    def pin_run() -> None:
-        changed = changed_levers(params.value, scenario.value)
-        label = scenario.value.name + "".join(f", {k}={fmt(v)}" for k, v in changed.items())
-        if seed.value != (scenario.value.seed or DEFAULT_SEED):
-            label += f", seed {seed.value}"
-        kept = pin(run.value, shown.value, label, scenario.value.name)
-        pins.value = [*pins.value, kept][-MAX_PINS:]
+    # ---- comparison and take-aways ----
+    def pin(self) -> None:
+        scenario, seed = self.scenario.value, self.seed.value
+        changed = changed_levers(self.params.value, scenario)
+        label = scenario.name + "".join(f", {k}={fmt(v)}" for k, v in changed.items())
+        if seed != (scenario.seed if scenario.seed is not None else DEFAULT_SEED):
+            label += f", seed {seed}"
+        kept = pin(self.view.value.run, self.view.value.shown, label, scenario.name)
+        self.pins.value = [*self.pins.value, kept][-MAX_PINS:]
 
-    # ---- data for the browser (memoised: the same objects are not sent again) ----
-    computed = pb.computed
-    data = solara.use_memo(lambda: chart_data(pb, pins.value), [pb, computed, tuple(pins.value)])
-    eco_json = solara.use_memo(lambda: pb.snapshot(shown.value).to_json(), [pb, shown.value])
-    header = solara.use_memo(
-        lambda: market_line(pb.series(MARKET), shown.value, eco_json["month"], eco_json["total"]),
-        [pb, shown.value],
+    def clear_pins(self) -> None:
+        self.pins.value = []
+
+    def scenario_file(self) -> str:
+        return scenario_toml(self.params.value, self.seed.value, self.scenario.value.name)
+
+    def csv(self) -> str:
+        return timeseries_csv(self.view.value.run, self.view.value.shown, self.scenario.value.name)
+
+    def toggle_more(self) -> None:
+        self.more.value = not self.more.value
+
+
+def why_nothing_moved(old: Playback, new: Playback, n: int) -> str:
+    """Why no chart moved after a change at month ``n`` (empty if one did)."""
+    if n == 0:
+        return "Press Step or ▶ to see its effect."
+    names = charted_names()
+    a, b = old.series(names), new.series(names)
+    if any(a[k][:n] != b[k][:n] for k in names):
+        return ""
+    month = new.months[n - 1]
+    moved = [
+        p.name for p in PARAMETERS if getattr(old.params, p.name) != getattr(new.params, p.name)
+    ]
+    for name in moved:
+        date_param = dated_by(name)
+        if date_param is None:
+            continue
+        date = getattr(new.params, date_param)
+        if date > month:
+            return (
+                f"No chart moves yet: this lever acts from {date} (the red dashed line) and "
+                f"the run is at {month}. Press ▶ or 'Run to ...' to see its effect."
+            )
+    return (
+        f"No chart has moved yet at {month}: the effect builds up slowly, or this run is "
+        "not sensitive to it. Play on, or pin and compare."
     )
-    run_key = f"{id(pb):x}-{len(pins.value)}"
-    month = pb.months[shown.value - 1] if shown.value else f"start of {pb.months[0]}"
 
+
+@solara.component
+def RunBar(state: AppState):
+    """Reset, play/pause, Step, run to the end, months per Step, speed and seed."""
+    pb, shown, playing = state.view.value.run, state.view.value.shown, state.playing.value
+    at_end = shown >= pb.total
+    with solara.Div(classes=["run-bar"]):
+        solara.Button(label="Reset", color="primary", on_click=state.reset, small=True)
+        solara.Button(
+            label="❚❚" if playing else "▶",
+            color="primary",
+            on_click=state.toggle_play,
+            disabled=at_end,
+            small=True,
+            classes=["play-button"],
+        )
+        solara.Button(
+            label="Step",
+            color="primary",
+            on_click=state.step,
+            disabled=playing or at_end,
+            small=True,
+        )
+        solara.Button(
+            label=f"Run to {_month_words(pb.months[-1])}",
+            color="primary",
+            on_click=state.to_end,
+            disabled=at_end,
+            small=True,
+            classes=["run-to-end"],
+        )
+        solara.SliderInt(
+            f"Months per Step: {state.months_per_step.value}",
+            value=state.months_per_step,
+            min=1,
+            max=24,
+            thumb_label="always",
+        )
+        solara.SliderInt(
+            f"Speed: {state.speed.value} months/s",
+            value=state.speed,
+            min=1,
+            max=60,
+            thumb_label="always",
+        )
+        with solara.Div(style={"width": "90px"}):
+            solara.InputText(
+                "seed",
+                value=str(state.seed.value),
+                on_value=state.on_seed,
+                error=state.errors.value.get("seed", False),
+                dense=True,
+                classes=["lever-input-seed"],
+            )
+
+
+@solara.component
+def Banner(state: AppState):
+    """The month shown, the scenario, and the last change or problem."""
+    pb, shown, scenario = state.view.value.run, state.view.value.shown, state.scenario.value
+    month = pb.months[shown - 1] if shown else f"start of {pb.months[0]}"
+    solara.Text(
+        f"Month shown: {month} (step {shown} of {pb.total}) · scenario {scenario.name} — "
+        f"{scenario.description}",
+        classes=["run-month"],
+    )
+    if state.problem.value:
+        solara.Error(state.problem.value, classes=["app-problem"])
+    if state.notice.value:
+        solara.Info(state.notice.value, classes=["app-notice"], dense=True)
+
+
+@solara.component
+def ChartsPanel(state: AppState):
+    """The metric panels for the run and the pinned runs."""
+    pb, pins = state.view.value.run, state.pins.value
+    computed = pb.computed
+    data = solara.use_memo(lambda: chart_data(pb, pins), [pb, computed, tuple(pins)])
+    Charts(
+        chart=data,
+        shown=state.view.value.shown,
+        run_key=f"{pb.serial}-{len(pins)}",
+        playing=state.playing.value,
+        speed=state.speed.value,
+        event_tick=state.tick,
+        event_drawn=state.drawn,
+    )
+
+
+@solara.component
+def EcosystemPanel(state: AppState):
+    """The ecosystem view at the month shown."""
+    pb, shown = state.view.value.run, state.view.value.shown
+    eco = solara.use_memo(lambda: pb.snapshot(shown).to_json(), [pb, shown])
+    header = market_line(pb.series(MARKET), shown, eco["month"], eco["total"])
+    EcosystemView(
+        eco=eco,
+        header=header,
+        run_key=str(pb.serial),
+        colours=list(NICHE_COLOURS),
+        labels=[NICHE_LABELS.get(n, n) for n in eco["niches"]],
+    )
+
+
+@solara.component
+def Tools(state: AppState):
+    """Scenarios, pin-and-compare, take-aways."""
+    scenario = state.scenario.value
+    with solara.Row(style={"flex-wrap": "wrap", "align-items": "stretch"}):
+        with solara.Card("Scenarios", style={"flex": "1 1 300px"}):
+            with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}):
+                for name in shipped_scenarios():
+                    solara.Button(
+                        name,
+                        on_click=partial(state.load, name),
+                        outlined=name != scenario.name,
+                        small=True,
+                        classes=[f"load-{name}"],
+                    )
+            solara.InputText(
+                "or a scenario file (path, Enter to load)",
+                value="",
+                on_value=state.load,
+                dense=True,
+                classes=["scenario-file"],
+            )
+        with solara.Card("Compare", style={"flex": "1 1 300px"}):
+            solara.Text(
+                "Pin this run's curves, then change levers or load a scenario: the pinned "
+                "curves stay on the charts, dashed."
+            )
+            with solara.Row():
+                solara.Button("Pin this run", on_click=state.pin, small=True)
+                solara.Button("Clear pins", on_click=state.clear_pins, small=True, outlined=True)
+            Comparison(
+                state.pins.value,
+                state.params.value,
+                state.seed.value,
+                scenario.name,
+                state.reset_by_load.value,
+            )
+        with solara.Card("Take away", style={"flex": "1 1 260px"}):
+            solara.FileDownload(
+                state.scenario_file,
+                filename="my_scenario.toml",
+                label="Save levers as a scenario file",
+                icon_name=None,
+            )
+            solara.FileDownload(
+                state.csv,
+                filename=f"statecraft_{scenario.name}_seed{state.seed.value}.csv",
+                label="Download this run (CSV)",
+                icon_name=None,
+            )
+            solara.Text(
+                "The scenario file runs with `statecraft run my_scenario.toml`; the CSV has "
+                "one row per month shown.",
+                classes=["lever-help"],
+            )
+
+
+@solara.component
+def Exercises(state: AppState):
+    """The course pack's exercises, checked from the run shown."""
+    solara.Text(
+        "Each exercise asks a question, names the levers to move and checks the answer from "
+        "your run as it plays. 'Set these levers' starts from the loaded scenario's values."
+    )
+    pb, shown = state.view.value.run, state.view.value.shown
+    for i, ex in enumerate(EXERCISES, 1):
+        ExercisePanel(ex, i, pb, shown, state.set_exercise).key(f"ex-{ex.key}")
+
+
+@solara.component
+def Levers(state: AppState):
+    """The sidebar: the levers by question, and on request every other parameter."""
+    more = state.more.value
+    solara.Text(
+        "Levers apply at once. Type a value and press Enter, or move a slider. Hover a "
+        "lever's name for the model parameter behind it and where its value comes from.",
+        classes=["lever-help"],
+    )
+    LeverGroups(state.params.value, state.errors.value, state.lever, more)
+    solara.Button(
+        "Hide the other parameters" if more else "Show all other parameters",
+        on_click=state.toggle_more,
+        text=True,
+        small=True,
+        classes=["more-levers"],
+    )
+
+
+@solara.component
+def StateLineOf(state: AppState):
+    pb, shown = state.view.value.run, state.view.value.shown
+    StateLine(
+        state.scenario.value.name,
+        shown,
+        pb.snapshots[min(shown, len(pb.snapshots) - 1)].total,
+        changed_levers(pb.params, state.scenario.value),
+        len(state.pins.value),
+    )
+
+
+@solara.component
+def Page():
+    """The app's page: one per browser session."""
+    state = solara.use_memo(lambda: AppState(initial_scenario()), [])
     solara.Style(CSS)
     with solara.AppBar():
         solara.AppBarTitle("statecraft: state-led AI investment in China, 2020–2030")
-
     with solara.Sidebar(), solara.Column(gap="0px"):
-        solara.Text(
-            "Levers apply at once. Type a value and press Enter, or move a slider. Hover a "
-            "lever's name for the model parameter behind it and where its value comes from.",
-            classes=["lever-help"],
-        )
-        LeverGroups(params.value, errors.value, on_lever, more.value)
-        solara.Button(
-            "Hide the other parameters" if more.value else "Show all other parameters",
-            on_click=lambda: more.set(not more.value),
-            text=True,
-            small=True,
-            classes=["more-levers"],
-        )
-
+        Levers(state)
     with solara.Column(gap="6px"):
-        with solara.Div(classes=["run-bar"]):
-            solara.Button(label="Reset", color="primary", on_click=do_reset, small=True)
-            solara.Button(
-                label="❚❚" if playing.value else "▶",
-                color="primary",
-                on_click=toggle_play,
-                disabled=shown.value >= total,
-                small=True,
-                classes=["play-button"],
-            )
-            solara.Button(
-                label="Step",
-                color="primary",
-                on_click=do_step,
-                disabled=playing.value or shown.value >= total,
-                small=True,
-            )
-            solara.Button(
-                label=f"Run to {_month_words(pb.months[-1])}",
-                color="primary",
-                on_click=to_end,
-                disabled=shown.value >= total,
-                small=True,
-                classes=["run-to-end"],
-            )
-            solara.SliderInt(
-                f"Months per Step: {months_per_step.value}",
-                value=months_per_step,
-                min=1,
-                max=24,
-                thumb_label="always",
-            )
-            solara.SliderInt(
-                f"Play speed: {speed.value} months a second",
-                value=speed,
-                min=1,
-                max=60,
-                thumb_label="always",
-            )
-            with solara.Div(style={"width": "90px"}):
-                solara.InputText(
-                    "seed",
-                    value=str(seed.value),
-                    on_value=on_seed,
-                    error=errors.value.get("seed", False),
-                    dense=True,
-                    classes=["lever-input-seed"],
-                )
-        solara.Text(
-            f"Month shown: {month} (step {shown.value} of {total}) · scenario "
-            f"{scenario.value.name} — {scenario.value.description}",
-            classes=["run-month"],
-        )
-        if problem.value:
-            solara.Error(problem.value, classes=["app-problem"])
-        if notice.value:
-            solara.Info(notice.value, classes=["app-notice"], dense=True)
-
-        with solara.lab.Tabs(value=tab, align="left"):
+        RunBar(state)
+        Banner(state)
+        with solara.lab.Tabs(value=state.tab, align="left", lazy=True):
             with solara.lab.Tab("Run"):
-                Charts(
-                    chart=data,
-                    shown=shown.value,
-                    run_key=run_key,
-                    playing=playing.value,
-                    speed=speed.value,
-                    event_tick=on_tick,
-                )
-                with solara.Row(style={"flex-wrap": "wrap", "align-items": "stretch"}):
-                    with solara.Card("Scenarios", style={"flex": "1 1 300px"}):
-                        with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}):
-                            for name in shipped_scenarios():
-                                solara.Button(
-                                    name,
-                                    on_click=partial(load, name),
-                                    outlined=name != scenario.value.name,
-                                    small=True,
-                                    classes=[f"load-{name}"],
-                                )
-                        solara.InputText(
-                            "or a scenario file (path, Enter to load)",
-                            value="",
-                            on_value=load,
-                            dense=True,
-                            classes=["scenario-file"],
-                        )
-                    with solara.Card("Compare", style={"flex": "1 1 300px"}):
-                        solara.Text(
-                            "Pin this run's curves, then change levers or load a scenario: the "
-                            "pinned curves stay on the charts, dashed."
-                        )
-                        with solara.Row():
-                            solara.Button("Pin this run", on_click=pin_run, small=True)
-                            solara.Button(
-                                "Clear pins",
-                                on_click=lambda: pins.set([]),
-                                small=True,
-                                outlined=True,
-                            )
-                        Comparison(
-                            pins.value,
-                            params.value,
-                            seed.value,
-                            scenario.value.name,
-                            reset_by_load.value,
-                        )
-                    with solara.Card("Take away", style={"flex": "1 1 260px"}):
-                        solara.FileDownload(
-                            lambda: scenario_toml(params.value, seed.value, scenario.value.name),
-                            filename="my_scenario.toml",
-                            label="Save levers as a scenario file",
-                            icon_name=None,
-                        )
-                        solara.FileDownload(
-                            lambda: timeseries_csv(run.value, shown.value, scenario.value.name),
-                            filename=f"statecraft_{scenario.value.name}_seed{seed.value}.csv",
-                            label="Download this run (CSV)",
-                            icon_name=None,
-                        )
-                        solara.Text(
-                            "The scenario file runs with `statecraft run my_scenario.toml`; the "
-                            "CSV has one row per month shown.",
-                            classes=["lever-help"],
-                        )
-                EcosystemView(
-                    eco=eco_json,
-                    header=header,
-                    run_key=run_key,
-                    colours=list(NICHE_COLOURS),
-                    labels=[NICHE_LABELS.get(n, n) for n in eco_json["niches"]],
-                )
+                ChartsPanel(state)
+                Tools(state)
+                EcosystemPanel(state)
             with solara.lab.Tab("Exercises"):
-                solara.Text(
-                    "Each exercise asks a question, names the levers to move and checks the "
-                    "answer from your run as it plays. 'Set these levers' starts from the "
-                    "loaded scenario's values."
-                )
-                for i, ex in enumerate(EXERCISES, 1):
-                    ExercisePanel(ex, i, pb, shown.value, set_exercise).key(f"ex-{ex.key}")
+                Exercises(state)
             with solara.lab.Tab("About this model"):
                 solara.HTML(tag="div", unsafe_innerHTML=about_html(), classes=["about"])
-
-        StateLine(
-            scenario.value.name,
-            shown.value,
-            pb.snapshots[min(shown.value, len(pb.snapshots) - 1)].total,
-            changed_levers(pb.params, scenario.value),
-            len(pins.value),
-        )
+        StateLineOf(state)
 
 
 @solara.component

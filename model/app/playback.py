@@ -1,11 +1,12 @@
 """A session's run, computed ahead of what the page shows (no Solara here).
 
 The page shows month ``shown`` of a :class:`Playback`; the model behind it may already be further
-on. After every new run (a lever, a seed, a scenario, Reset) a background thread computes the
-rest of the run month by month, so that Step, ▶ and "Run to the end" only move what is shown
-and the charts' axes are known for the whole run. Each computed month keeps a small snapshot of
-the ecosystem (city funds, niches, startups), so the ecosystem view can show any month already
-computed, not only the model's latest.
+on. Once a new run (a lever, a seed, a scenario, Reset) is drawn in the browser, a background
+thread computes the rest of it month by month (started then, not earlier, so that it does not
+compete with drawing the change for the interpreter), so that Step, ▶ and "Run to the end"
+only move what is shown and the charts' axes are known for the whole run. Each computed month
+keeps a small snapshot of the ecosystem (city funds, niches, startups), so the ecosystem view
+can show any month already computed, not only the model's latest.
 
 The thread never touches the page's state: it only steps the model, under :attr:`lock`, which
 every reader holds too. A new run :meth:`stop` s the old one's thread.
@@ -13,6 +14,7 @@ every reader holds too. A new run :meth:`stop` s the old one's thread.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -64,7 +66,7 @@ class Ecosystem:
         """Plain lists for the browser (the ecosystem view draws them on a canvas)."""
         top = float(self.money.max()) if self.money.size and self.money.max() > 0 else 1.0
         links = [
-            [f, j, round(float(self.money[f, j]) / top, 3)]
+            [int(f), int(j), round(float(self.money[f, j]) / top, 3)]
             for f, j in zip(*np.nonzero(self.money > 0), strict=True)
         ]
         by_city = self.money.sum(axis=1)
@@ -141,7 +143,10 @@ class Playback:
         The run's seed.
     """
 
+    _serial = itertools.count(1)
+
     def __init__(self, params: Params, seed: int) -> None:
+        self.serial = next(self._serial)  # names the run in the browser (ids can be reused)
         self.params = params
         self.seed = seed
         self.model = StatecraftModel(params, rng=seed)
