@@ -68,7 +68,7 @@ PLAIN: dict[str, tuple[str, str, str]] = {
     "policy_date": (
         "New chip policy starts",
         "month, YYYY-MM",
-        "From this month on, the four controls below replace the export rules in force.",
+        "From this month on, the export controls below replace the rules in force.",
     ),
     "policy_chips": (
         "Foreign AI chips blocked",
