@@ -113,7 +113,7 @@ def server_parts(steps: int, repeats: int = 5) -> dict[str, list[float]]:
         parts["whole run"].append((time.perf_counter() - t0) * 1e3)
         t0 = time.perf_counter()
         pb = Playback(Params(), SEED)
-        pb.advance_to(steps)
+        pb.advance_to(steps, replay=True)  # as the app does on a lever change
         parts["replay"].append((time.perf_counter() - t0) * 1e3)
         t0 = time.perf_counter()
         pb.advance_to(steps + 1)

@@ -335,16 +335,26 @@ class AppState:
         self.playing.value = not self.playing.value
 
     # ---- new runs ----
-    def new_run(self, message: str, keep_month: bool = True, explain: str | None = None) -> None:
-        """Replace the run with one of the levers and seed as set; show the same month."""
+    def new_run(
+        self,
+        message: str,
+        keep_month: bool = True,
+        explain: str | None = None,
+        params: Params | None = None,
+    ) -> None:
+        """Replace the run with one of the levers (``params``, else as set) and seed as set; show
+        the same month. New ``params`` are stored after the new run is shown: the charts, which
+        the student waits for, are drawn one render earlier than the lever fields."""
         t0 = time.perf_counter()
         old = self.view.value.run
         old.stop()
-        new = Playback(self.params.value, self.seed.value)
+        new = Playback(params or self.params.value, self.seed.value)
         n = min(self.view.value.shown, new.total) if keep_month else 0
-        new.advance_to(n)  # the rest is computed once the browser has drawn it (drawn)
+        new.advance_to(n, replay=True)  # the rest: once the browser has drawn it (drawn)
         self.view.value = View(new, n)
         ms = (time.perf_counter() - t0) * 1e3
+        if params is not None:
+            self.params.value = params
         month = new.months[n - 1] if n else new.months[0]
         where = f"replayed to {month}" if n else f"restarted at {month}"
         text = f"{message} — new run {where}, computed in {ms:.0f} ms."
@@ -366,11 +376,10 @@ class AppState:
         what = ", ".join(
             f"{_label(n)} {fmt(getattr(params, n))} → {fmt(getattr(new, n))}" for n in moved
         )
-        self.params.value = new
         self.reset_by_load.value = {
             k: v for k, v in self.reset_by_load.value.items() if k not in moved
         }
-        self.new_run(f"Changed: {what} ({', '.join(moved)})")
+        self.new_run(f"Changed: {what} ({', '.join(moved)})", params=new)
 
     def on_seed(self, text: str) -> None:
         errors, seed = self.errors, self.seed
@@ -687,7 +696,7 @@ def StateLineOf(state: AppState):
     StateLine(
         state.scenario.value.name,
         shown,
-        pb.snapshots[min(shown, len(pb.snapshots) - 1)].total,
+        pb.snapshot(shown).total,
         changed_levers(pb.params, state.scenario.value),
         len(state.pins.value),
     )

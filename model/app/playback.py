@@ -152,7 +152,9 @@ class Playback:
         self.model = StatecraftModel(params, rng=seed)
         self.months: list[str] = list(self.model.months)
         self.lock = threading.Lock()
-        self.snapshots: list[Ecosystem] = [ecosystem_snapshot(self.model)]  # index: step
+        # month -> its ecosystem; a replay to the month on screen keeps only that month's (the
+        # page never goes back in a run: Reset makes a new one)
+        self.snapshots: dict[int, Ecosystem] = {0: ecosystem_snapshot(self.model)}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -166,15 +168,20 @@ class Playback:
         """Months computed so far."""
         return self.model.steps
 
-    def advance_to(self, n: int) -> int:
-        """Compute the run up to month ``n`` (no further than its end); return months computed."""
+    def advance_to(self, n: int, *, replay: bool = False) -> int:
+        """Compute the run up to month ``n`` (no further than its end); return months computed.
+
+        ``replay``: the months before ``n`` will not be shown, so only month ``n`` keeps its
+        ecosystem snapshot (a lever change replays the new run to the month on screen).
+        """
         n = min(n, self.total)
         while self.model.steps < n:
             with self.lock:
                 if self.model.steps >= n:
                     break
                 self.model.step()
-                self.snapshots.append(ecosystem_snapshot(self.model))
+                if not replay or self.model.steps == n:
+                    self.snapshots[self.model.steps] = ecosystem_snapshot(self.model)
         return self.model.steps
 
     def compute_ahead(self) -> None:
@@ -211,7 +218,8 @@ class Playback:
     def snapshot(self, shown: int) -> Ecosystem:
         """The ecosystem at month ``shown`` (computing up to it if needed)."""
         self.advance_to(shown)
-        return self.snapshots[min(shown, len(self.snapshots) - 1)]
+        with self.lock:
+            return self.snapshots[max(k for k in self.snapshots if k <= shown)]
 
     def table(self, shown: int) -> list[dict[str, Any]]:
         """The run's time series up to month ``shown``: one row per month, every metric."""
