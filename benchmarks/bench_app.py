@@ -9,16 +9,16 @@ What it measures, on the baseline scenario at its default scale (``scale = 1``),
 and headless Chromium on this machine:
 
 1. **Click to redrawn charts**: a capture-phase listener takes ``performance.now()`` when Step
-   is clicked; a ``MutationObserver`` takes it again when every chart image under ``<main>`` has
-   a new source (the metric panels and the ecosystem view). ``--steps`` clicks, one after
-   another, months 1 to ``--steps``.
-2. **Control change to new run**: the time from pressing Enter in a lever's field (the value
-   alternates between two herding levels) to both images showing the rebuilt run, which the app
-   replays to the month on screen, at month ``--steps``.
-3. **Reset to redrawn charts**, and the time to **open the page** (navigation until both images
-   are shown) in a fresh browser context.
-4. Server-side parts, in this process without a browser: one model step at the month reached,
-   drawing and encoding each figure as PNG, and replaying a run to that month.
+   is clicked; a ``MutationObserver`` takes it again when both charts (the metric panels' SVG
+   and the ecosystem canvas, drawn in the browser) show the new month, and once more after the
+   next paint. ``--steps`` clicks, one after another, months 1 to ``--steps``.
+2. **Control change to new run**: from Enter in a lever's field (herding alternates between two
+   levels) until both charts show the new run, which the app replays to month ``--steps``.
+3. **Reset**, **Run to the end** (from month 0 until both charts show Dec 2030), **playing a
+   whole run** (▶ at month 0 until both charts show Dec 2030, at the default speed), and the
+   time to **open the page** (navigation until both charts are drawn) in a new browser context.
+4. Server-side parts, in this process without a browser: one model step, replaying a run to
+   month ``--steps``, the charts' data and the ecosystem's data for one month.
 
 Figures are medians with (min–max). The machine is shared: the load average is recorded.
 """
@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import io
+import json
 import os
 import platform
 import re
@@ -37,8 +37,8 @@ import time
 from pathlib import Path
 
 from statecraft import Params, __version__
-from statecraft.app.components import chart_figure, ecosystem_figure
-from statecraft.model import StatecraftModel
+from statecraft.app.components import chart_data
+from statecraft.app.playback import Playback
 
 ROOT = Path(__file__).resolve().parents[1]
 README = Path(__file__).with_name("README.md")
@@ -55,11 +55,11 @@ def browser_latencies(steps: int, changes: int) -> dict[str, list[float]]:
     """Milliseconds from the browser's point of view (see the module docstring)."""
     from tests.browser import STEP_LATENCY_JS, Session, browser, serve_app
 
-    out: dict[str, list[float]] = {}
+    out: dict[str, list[float]] = {"open": [], "play": []}
     with serve_app("baseline") as url, browser() as b:
         t0 = time.perf_counter()
         s = Session(b, url)
-        out["open"] = [(time.perf_counter() - t0) * 1e3]
+        out["open"].append((time.perf_counter() - t0) * 1e3)
         s.page.evaluate(STEP_LATENCY_JS)
         for i in range(steps):
             s.click("Step")
@@ -68,13 +68,26 @@ def browser_latencies(steps: int, changes: int) -> dict[str, list[float]]:
         for i in range(changes):
             s.type_lever("herding", "0.6" if i % 2 == 0 else "0.5")
             s.page.wait_for_function(f"window.__lat.change.length >= {i + 1}")
-        out.update(s.page.evaluate("window.__lat"))
         print(f"timed {changes} lever changes", file=sys.stderr)
-        for i in range(3):
-            s.redraw(lambda: s.step(1))  # the step's images land before Reset is timed
+        for i in range(3):  # Reset at month 20, then at Dec 2030
             s.click("Reset")
             s.page.wait_for_function(f"window.__lat.reset.length >= {i + 1}")
-        out["reset"] = s.page.evaluate("window.__lat.reset")
+            s.wait_state(step="0")
+            s.page.locator(".run-to-end").click()
+            s.page.wait_for_function(f"window.__lat.end.length >= {i + 1}")
+            s.wait_state(step="132")
+        for _ in range(3):
+            s.redraw(lambda: s.click("Reset"))
+            s.wait_state(step="0")
+            t0 = time.perf_counter()
+            s.page.locator(".play-button").click()
+            s.page.wait_for_function(
+                "() => document.querySelector('.sc-charts').dataset.key.endsWith(':132') && "
+                "document.querySelector('.sc-eco').dataset.drawn.endsWith(':132')"
+            )
+            out["play"].append((time.perf_counter() - t0) * 1e3)
+        print("timed run to the end and playing", file=sys.stderr)
+        out.update({k: v for k, v in s.page.evaluate("window.__lat").items()})
         s.close()
         for _ in range(2):
             t0 = time.perf_counter()
@@ -85,7 +98,7 @@ def browser_latencies(steps: int, changes: int) -> dict[str, list[float]]:
 
 
 def server_parts(steps: int, repeats: int = 5) -> dict[str, list[float]]:
-    """Milliseconds of the server-side work behind one redraw, in this process."""
+    """Milliseconds of the server-side work behind one update, in this process."""
     parts: dict[str, list[float]] = {
         "model step": [],
         "replay": [],
@@ -95,52 +108,63 @@ def server_parts(steps: int, repeats: int = 5) -> dict[str, list[float]]:
     }
     for _ in range(repeats):
         t0 = time.perf_counter()
-        model = StatecraftModel(Params(), rng=SEED)
-        while model.running:
-            model.step()
+        pb = Playback(Params(), SEED)
+        pb.advance_to(pb.total)
         parts["whole run"].append((time.perf_counter() - t0) * 1e3)
         t0 = time.perf_counter()
-        model = StatecraftModel(Params(), rng=SEED)
-        for _ in range(steps):
-            model.step()
+        pb = Playback(Params(), SEED)
+        pb.advance_to(steps, replay=True)  # as the app does on a lever change
         parts["replay"].append((time.perf_counter() - t0) * 1e3)
         t0 = time.perf_counter()
-        model.step()
+        pb.advance_to(steps + 1)
         parts["model step"].append((time.perf_counter() - t0) * 1e3)
-        for name, draw in (("charts", chart_figure), ("ecosystem", ecosystem_figure)):
-            t0 = time.perf_counter()
-            draw(model).savefig(io.BytesIO(), format="png")
-            parts[name].append((time.perf_counter() - t0) * 1e3)
+        t0 = time.perf_counter()
+        json.dumps(chart_data(pb))
+        parts["charts"].append((time.perf_counter() - t0) * 1e3)
+        t0 = time.perf_counter()
+        json.dumps(pb.snapshot(steps + 1).to_json())
+        parts["ecosystem"].append((time.perf_counter() - t0) * 1e3)
     return parts
 
 
-def readme_screenshot(path: Path) -> None:
-    """The README's picture: a baseline run to 2026 pinned, then stronger central coordination
-    replayed to the same month, so both runs show."""
+def screenshots(folder: Path) -> None:
+    """The docs' pictures of the app, in headless chromium:
+
+    - ``app.png`` (the README's): a whole baseline run pinned, then stronger central
+      coordination replayed to the same month, so both runs show;
+    - ``app-1280x720.png``: the page as a student first sees it on a small screen;
+    - ``app-exercise.png``: the chip cut-off exercise, set and run, with its check;
+    - ``app-about.png``: the "About this model" tab.
+    """
     from tests.browser import Session, browser, serve_app
 
+    folder.mkdir(parents=True, exist_ok=True)
     with serve_app("baseline") as url, browser() as b:
+        s = Session(b, url, width=1280, height=720)
+        s.shot(folder, "app-1280x720")
+        s.close()
         s = Session(b, url, width=1500, height=1050)
-        thumb = s.page.locator(".v-slider [role=slider]").nth(1)  # "Months per Step"
-        thumb.focus()
-        for _ in range(11):
-            thumb.press("ArrowRight")
-        s.page.wait_for_function(
-            "() => document.querySelectorAll('.v-slider [role=slider]')[1]"
-            ".getAttribute('aria-valuenow') === '12'"
-        )
-        # The server takes a page's messages in order, so it has the new value before the first
-        # Step; a slider change it missed would show as step 1 and time out here.
-        for step in (12, 24, 36, 48, 60, 72):
-            s.redraw(lambda: s.click("Step"))
-            s.wait_state(step=str(step))
+        s.redraw(lambda: s.page.locator(".run-to-end").click())
+        s.wait_state(step="132")
         s.redraw(lambda: s.click("Pin this run"), charts=(0,))
         s.wait_state(pins="1")
         s.redraw(lambda: s.type_lever("coordination", "0.8"))
-        s.wait_state(levers="coordination=0.8", step="72")
-        s.settle()
-        s.page.screenshot(path=str(path))
-        print(f"wrote {path}", file=sys.stderr)
+        s.wait_state(levers="coordination=0.8", step="132")
+        s.shot(folder, "app")
+        s.close()
+        s = Session(b, url, width=1500, height=1050)
+        s.page.get_by_role("tab", name="Exercises").click()
+        s.page.locator(".set-chip-cutoff").click()
+        s.wait_state(step="0")
+        s.page.locator(".run-to-end").click()
+        s.wait_state(step="132")
+        s.wait_verdict("chip-cutoff", "yes")
+        s.shot(folder, "app-exercise")
+        s.page.get_by_role("tab", name="About this model").click()
+        s.page.locator(".about").get_by_text("Things to try").wait_for()
+        s.shot(folder, "app-about")
+        s.close()
+    print(f"wrote the app's screenshots to {folder}", file=sys.stderr)
 
 
 def markdown(steps: int, lat: dict[str, list[float]], parts: dict[str, list[float]]) -> str:
@@ -157,26 +181,31 @@ def markdown(steps: int, lat: dict[str, list[float]], parts: dict[str, list[floa
         "",
         "| what the student does | until | n | ms |",
         "|---|---|---:|---:|",
-        f"| clicks Step (months 1–{steps}) | both images redrawn | {len(lat['step'])} | "
+        f"| clicks Step (months 1–{steps}) | both charts redrawn and painted "
+        f"| {len(lat['step'])} | "
         f"{_summary(lat['step'])} |",
-        f"| types a herding value + Enter at month {steps} | both images show the rebuilt run, "
+        f"| types a herding value + Enter at month {steps} | both charts show the new run, "
         f"replayed to month {steps} | {len(lat['change'])} | {_summary(lat['change'])} |",
-        f"| clicks Reset (at month 1) | both images redrawn at the start | "
+        f"| clicks Reset (at month 20 or 132) | both charts redrawn at the start | "
         f"{len(lat['reset'])} | {_summary(lat['reset'])} |",
-        f"| opens the page (new browser context) | both images shown | {len(lat['open'])} | "
+        f"| clicks Run to Dec 2030 (at month 0) | both charts show Dec 2030 | "
+        f"{len(lat['end'])} | {_summary(lat['end'])} |",
+        f"| clicks ▶ (at month 0, 24 months a second) | both charts show Dec 2030 | "
+        f"{len(lat['play'])} | {_summary(lat['play'])} |",
+        f"| opens the page (new browser context) | both charts drawn | {len(lat['open'])} | "
         f"{_summary(lat['open'])} |",
         "",
-        "Server-side parts of one redraw (this process, no browser, 5 repeats):",
+        "Server-side parts of one update (this process, no browser, 5 repeats):",
         "",
         "| part | ms |",
         "|---|---:|",
         f"| one model step at month {steps + 1} | {_summary(parts['model step'])} |",
         f"| replay a new run to month {steps} (what a lever change costs) | "
         f"{_summary(parts['replay'])} |",
-        f"| metric panels: draw + PNG | {_summary(parts['charts'])} |",
-        f"| ecosystem view: draw + PNG | {_summary(parts['ecosystem'])} |",
-        f"| for scale: a whole baseline run, 132 months (about 160 ms on the quiet machine, "
-        f"see *Model speed*) | {_summary(parts['whole run'])} |",
+        f"| metric panels' data as JSON (every month computed) | {_summary(parts['charts'])} |",
+        f"| ecosystem view's data for one month as JSON | {_summary(parts['ecosystem'])} |",
+        f"| a whole baseline run with the ecosystem kept for every month (what the app "
+        f"computes ahead) | {_summary(parts['whole run'])} |",
     ]
     return "\n".join(lines) + "\n"
 
@@ -197,13 +226,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--steps", type=int, default=20, help="Step clicks to time (default 20)")
     ap.add_argument("--changes", type=int, default=10, help="lever changes to time (default 10)")
     ap.add_argument("--write", action="store_true", help="rewrite the results in README.md")
-    ap.add_argument("--screenshot", type=Path, help="only save the README's screenshot here")
+    ap.add_argument("--screenshots", type=Path, help="only save the docs' screenshots here")
     args = ap.parse_args(argv)
     # the browser harness is test code: tests/browser.py, importable from the repository's root
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    if args.screenshot:
-        readme_screenshot(args.screenshot)
+    if args.screenshots:
+        screenshots(args.screenshots)
         return 0
     lat = browser_latencies(args.steps, args.changes)
     parts = server_parts(args.steps)

@@ -57,64 +57,68 @@ PROXY_GUARD = {
 }
 TIMEOUT_MS = TIMEOUT_S * 1000
 
-#: Installs a latency probe. ``window.__probe(kind)`` starts a clock; the probe stops it when every
-#: chart image under <main> shows a source it did not show at the start (redrawn, whether the
-#: <img> was updated or replaced) and appends the milliseconds to ``window.__lat[kind]``. A
-#: capture-phase click on Step and Enter in a lever's field start the clock by themselves.
+#: Installs a latency probe. ``window.__probe(kind)`` starts a clock; the probe stops it when both
+#: charts show something they did not show at the start (the metric panels' ``data-key``: run and
+#: month; the ecosystem canvas's ``data-drawn``, set after it is drawn) and the browser has
+#: painted, and appends the milliseconds to ``window.__lat[kind]``. A capture-phase click on Step,
+#: Reset or "Run to ..." and Enter in a lever's field start the clock by themselves.
 STEP_LATENCY_JS = """
 () => {
-  window.__lat = {step: [], change: [], reset: []};
+  window.__lat = {step: [], change: [], reset: [], end: []};
   let pending = null;
-  const imgs = () => [...document.querySelectorAll('main img[src^="blob:"]')];
-  window.__probe = (kind) => {
-    pending = {kind: kind, t0: performance.now(), before: new Set(imgs().map((i) => i.src)),
-               want: imgs().length};
-  };
+  const keys = () => [document.querySelector('.sc-charts')?.dataset.key,
+                      document.querySelector('.sc-eco')?.dataset.drawn];
+  window.__probe = (kind) => { pending = {kind: kind, t0: performance.now(), before: keys()}; };
   const check = () => {
     if (!pending) return;
-    const now = imgs();
-    if (now.length >= pending.want && now.every((i) => !pending.before.has(i.src))) {
-      window.__lat[pending.kind].push(performance.now() - pending.t0);
+    const now = keys();
+    if (now.every((k, i) => k !== undefined && k !== pending.before[i])) {
+      const p = pending;
       pending = null;
+      requestAnimationFrame(() => setTimeout(
+          () => window.__lat[p.kind].push(performance.now() - p.t0), 0));
     }
   };
   document.addEventListener('click', (e) => {
     const b = e.target.closest('button');
-    if (b && b.innerText.trim().toUpperCase() === 'STEP') window.__probe('step');
-    if (b && b.innerText.trim().toUpperCase() === 'RESET') window.__probe('reset');
+    const text = b ? b.innerText.trim().toUpperCase() : '';
+    if (text === 'STEP') window.__probe('step');
+    if (text === 'RESET') window.__probe('reset');
+    if (text.startsWith('RUN TO')) window.__probe('end');
   }, true);
   document.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && e.target.closest('[class*="lever-input-"]')) window.__probe('change');
   }, true);
   new MutationObserver(check).observe(document.querySelector('main'),
-      {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
+      {subtree: true, attributes: true, attributeFilter: ['data-key', 'data-drawn']});
 }
 """
 
-#: A digest of the chart images' pixels' PNG bytes (blob URLs change on every redraw, bytes don't).
+#: Digests of what the charts show: the metric panels' SVG and the ecosystem canvas's pixels.
 DIGEST_JS = """
-async () => {
-  const out = [];
-  for (const img of document.querySelectorAll('main img[src^="blob:"]')) {
-    const buf = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
+() => {
+  const hash = (s) => {
     let h = 2166136261;
-    for (let i = 0; i < buf.length; i++) { h ^= buf[i]; h = Math.imul(h, 16777619) >>> 0; }
-    out.push(h.toString(16) + ':' + buf.length);
-  }
-  return out;
+    for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 16777619) >>> 0; }
+    return h.toString(16) + ':' + s.length;
+  };
+  const grid = document.querySelector('.sc-charts .sc-grid');
+  const canvas = document.querySelector('.sc-eco canvas');
+  return [grid ? hash(grid.innerHTML) : '', canvas ? hash(canvas.toDataURL()) : ''];
 }
 """
 
-
-CHARTS = "main img[src^='blob:']"  # the chart images: metric panels, ecosystem view
-CHARTS_SHOWN_JS = f'n => document.querySelectorAll("{CHARTS}").length >= n'
-CHART_SOURCES_JS = f'() => [...document.querySelectorAll("{CHARTS}")].map((i) => i.src)'
-#: True when each chart listed in ``which`` shows another image than in ``before`` (every update
-#: of an image widget gets a new blob: URL).
+#: What changes whenever a chart is redrawn: the panels' run and month, the canvas's last drawing.
+CHART_KEYS_JS = """
+() => [document.querySelector('.sc-charts')?.dataset.key || null,
+       document.querySelector('.sc-eco')?.dataset.drawn || null]
+"""
+#: True when each chart listed in ``which`` shows another key than in ``before``.
 REDRAWN_JS = """
 ([before, which]) => {
-  const now = [...document.querySelectorAll('main img[src^="blob:"]')].map((i) => i.src);
-  return now.length >= before.length && which.every((i) => now[i] !== before[i]);
+  const now = [document.querySelector('.sc-charts')?.dataset.key || null,
+               document.querySelector('.sc-eco')?.dataset.drawn || null];
+  return which.every((i) => now[i] !== null && now[i] !== before[i]);
 }
 """
 
@@ -229,9 +233,9 @@ class Session:
         else:
             route.abort()
 
-    def wait_charts(self, n: int = 2) -> None:
-        """Wait until ``n`` chart images are shown."""
-        self.page.wait_for_function(CHARTS_SHOWN_JS, arg=n)
+    def wait_charts(self) -> None:
+        """Wait until both charts are drawn (the metric panels and the ecosystem canvas)."""
+        self.page.wait_for_function(f"() => ({CHART_KEYS_JS})().every((k) => k !== null)")
 
     def state_text(self) -> str:
         return self.page.locator(".model-state").inner_text()
@@ -292,23 +296,29 @@ class Session:
             ) from err
 
     def digest(self) -> list[str]:
-        """Digests of the chart images' bytes."""
+        """Digests of what the two charts show (panels' SVG, ecosystem canvas pixels)."""
         return self.page.evaluate(DIGEST_JS)
 
     def redraw(self, action: Callable[[], object], charts: tuple[int, ...] = (0, 1)) -> list[str]:
         """Do ``action``, wait until the ``charts`` (0: metric panels, 1: ecosystem view) have
         been redrawn after it, and return the digests of the charts then shown.
 
-        The charts arrive after the state line (each is drawn and sent as a PNG), so a test that
-        compares pictures waits for the pictures, not for the line. Redrawn means a new image:
-        the app sends one only when the picture's bytes change, so a chart an action should
-        change and does not makes this wait time out. The picture before ``action`` must be
-        complete (the previous action was waited for with this method, or the page just opened).
+        The charts are drawn by the browser after the state line re-renders, so a test that
+        compares pictures waits for the pictures, not for the line. Redrawn means the chart's key
+        changed (the run or the month it shows), so a chart an action should change and does not
+        makes this wait time out. The picture before ``action`` must be complete (the previous
+        action was waited for with this method, or the page just opened).
         """
-        before = self.page.evaluate(CHART_SOURCES_JS)
+        before = self.page.evaluate(CHART_KEYS_JS)
         action()
         self._wait(REDRAWN_JS, [before, list(charts)], f"charts {charts} are redrawn")
         return self.digest()
+
+    def wait_verdict(self, key: str, text: str) -> str:
+        """Wait until exercise ``key``'s check shows ``text``; return the check's line."""
+        loc = self.page.locator(f".verdict-{key}").filter(has_text=text)
+        loc.wait_for()
+        return loc.inner_text()
 
     def click(self, name: str) -> None:
         self.page.get_by_role("button", name=name, exact=True).click()

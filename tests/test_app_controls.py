@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import socket
 import subprocess
@@ -15,14 +16,24 @@ from statecraft.app.components import (
     PANELS,
     Panel,
     Series,
-    chart_figure,
-    ecosystem_figure,
+    chart_data,
+    latest,
+    markers,
+    market_line,
     pin,
     series_name,
 )
-from statecraft.app.controls import LEVER_GROUPS, apply_change, levers
+from statecraft.app.controls import (
+    LEVER_GROUPS,
+    PLAIN,
+    apply_change,
+    dated_by,
+    levers,
+    other_levers,
+)
+from statecraft.app.playback import MAX_POINTS, Playback
+from statecraft.app.takeaway import differences, scenario_toml, timeseries_csv
 from statecraft.errors import ParameterError
-from statecraft.model import StatecraftModel
 from statecraft.params import PARAMETERS, SHARE_GROUPS, param
 
 from tests.conftest import ROOT, run_cli
@@ -36,7 +47,7 @@ def test_levers_are_the_declared_parameters_with_their_defaults_bounds_and_sourc
     for lever in shown:
         p = param(lever.name)
         assert lever.param is p
-        assert p.unit in lever.label
+        assert p.unit in lever.help
         if p.bounds is not None:
             assert f"Bounds [{p.bounds[0]:g}, {p.bounds[1]:g}]" in lever.help
             lo, hi, _ = lever.slider
@@ -87,7 +98,7 @@ def test_a_budget_share_moves_the_rest_of_its_group_in_proportion():
         apply_change(Params(), "central_share_compute", 1.2)
 
 
-# --- figures ---------------------------------------------------------------------------------
+# --- what the charts show --------------------------------------------------------------------
 def test_every_panel_draws_a_metric_the_model_reports():
     for panel in PANELS:
         assert any(series_name(s) for s in panel.series), panel.title
@@ -103,45 +114,135 @@ def test_a_renamed_metric_falls_back_to_its_older_name_and_an_unknown_panel_is_l
     assert series_name(Series(("new_name", "wasted_share"), "w"), {"wasted_share": None}) == (
         "wasted_share"
     )
-    extra = Panel("Nothing known", (Series(("no_such_metric",), "x"),), "unit")
+    extra = Panel("Nothing known", (Series(("no_such_metric",), "x"),), "unit", (0, 1), "none")
     monkeypatch.setattr(components, "PANELS", (*PANELS[:2], extra))
-    model = StatecraftModel(Params(scale=0.05, end_date="2020-06"), rng=1)
-    model.step()
-    fig = chart_figure(model)
-    titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
-    assert titles == [PANELS[0].title, PANELS[1].title]
+    pb = Playback(Params(scale=0.05, end_date="2020-06"), 1)
+    pb.advance_to(1)
+    assert [p["title"] for p in chart_data(pb)["panels"]] == [PANELS[0].title, PANELS[1].title]
 
 
-def test_figures_draw_at_the_start_during_a_run_and_with_pinned_runs():
-    model = StatecraftModel(Params(scale=0.05, end_date="2021-06"), rng=2)
-    for fig in (chart_figure(model), ecosystem_figure(model)):
-        assert "start of 2020-01" in fig.get_suptitle()
-    for _ in range(4):
-        model.step()
-    pinned = pin(model, "baseline")
+def test_axes_are_fixed_and_widen_only_when_a_run_leaves_them_and_dates_are_marked():
+    pb = Playback(Params(scale=0.05, end_date="2021-06"), 2)
+    start = chart_data(pb)
+    assert [p["y"] for p in start["panels"]][2:4] == [[0, 1], [0, 36]]
+    assert start["panels"][0]["y"] == [0, 1000]  # 15,000 startups x scale 0.05, rounded up
+    kinds = {m["kind"] for m in start["markers"]}
+    assert kinds == {"event"}  # the policy date and the paradigm shift are after this run
+    pb.advance_to(6)
+    pinned = pin(pb, 4, "baseline", "baseline")
     assert all(len(v) == 4 for v in pinned.values.values())
-    other = StatecraftModel(Params(scale=0.05, end_date="2021-06", herding=0.9), rng=2)
-    for _ in range(6):
-        other.step()
-    fig = chart_figure(other, [pinned])
-    assert "dashed: baseline" in fig.get_suptitle()
-    active = fig.axes[0]
-    assert [len(line.get_xdata()) for line in active.lines] == [6, 4]
-    assert active.lines[1].get_linestyle() == "--"
-    eco = ecosystem_figure(other)
-    assert "2020-06" in eco.get_suptitle()
-    dots = sum(len(c.get_offsets()) for c in eco.axes[0].collections)
-    assert dots >= len(other.startups)  # every startup drawn, plus cities and niches
+    other = Playback(Params(scale=0.05, end_date="2021-06", herding=0.9), 2)
+    other.advance_to(6)
+    data = chart_data(other, [pinned])
+    active = data["panels"][0]["series"][0]
+    assert len(active["values"]) == 6 and len(active["pins"][0]["values"]) == 4
+    assert data["pins"][0]["name"] == "dashed"
+    full = markers(Params(), Playback(Params(), 1).months)
+    assert [m["kind"] for m in full].count("policy") == 1
+    assert full[-1]["label"] == "paradigm shift 2022-11"
 
 
-def test_ecosystem_view_draws_at_most_max_points_startups_and_always_the_champions():
-    model = StatecraftModel(Params(), rng=1)
-    while len(model.startups) <= components.MAX_POINTS * 1.5:
-        model.step()
-    eco = ecosystem_figure(model)
-    startup_dots = sum(len(c.get_offsets()) for c in eco.axes[0].collections[-3:])
-    assert startup_dots < components.MAX_POINTS * 1.2
-    assert len(eco.axes[0].collections[-1].get_offsets()) == int(np.sum(model.startups.champion))
+def test_a_run_is_computed_ahead_and_keeps_every_months_ecosystem():
+    pb = Playback(Params(scale=0.05, end_date="2021-06"), 3)
+    pb.compute_ahead()
+    pb.join(TIMEOUT_S)
+    assert pb.computed == pb.total == 18 and sorted(pb.snapshots) == list(range(19))
+    same = Playback(Params(scale=0.05, end_date="2021-06"), 3)
+    same.advance_to(5)  # computing ahead changes nothing in the run
+    assert (
+        same.series(["active_startups"])["active_startups"]
+        == (pb.series(["active_startups"])["active_startups"][:5])
+    )
+    eco = pb.snapshot(5).to_json()
+    json.dumps(eco), json.dumps(chart_data(pb))  # plain JSON for the browser, no numpy numbers
+    assert eco["month"] == "2020-05" and eco["total"] == pb.snapshots[5].total
+    assert len(eco["x"]) == eco["total"] and set(eco["kind"]) <= {0, 1, 2}
+    assert pb.snapshot(0).month == "2020-01" and pb.snapshot(0).total == 70
+    replayed = Playback(Params(scale=0.05, end_date="2021-06"), 3)
+    replayed.advance_to(5, replay=True)  # only the month shown keeps its ecosystem
+    assert sorted(replayed.snapshots) == [0, 5]
+    assert replayed.snapshot(5).total == pb.snapshots[5].total
+    stopped = Playback(Params(scale=0.05), 3)
+    stopped.stop()
+    stopped.compute_ahead()
+    stopped.join(TIMEOUT_S)
+    assert stopped.computed == 0
+
+
+def test_ecosystem_keeps_at_most_max_points_startups_and_always_the_champions():
+    pb = Playback(Params(), 1)
+    while len(pb.model.startups) <= MAX_POINTS * 1.5:
+        pb.advance_to(pb.computed + 12)
+    eco = pb.snapshot(pb.computed)
+    assert len(eco.x) < MAX_POINTS * 1.2
+    assert int(np.sum(eco.kind == 2)) == int(np.sum(pb.model.startups.champion))
+
+
+def test_market_line_says_the_month_and_the_chip_market_in_words():
+    pb = Playback(Params(scale=0.05, end_date="2020-06"), 1)
+    pb.advance_to(3)
+    values = pb.series(["compute_shortage", "chip_price_index", "domestic_share"])
+    line = market_line(values, 3, "2020-03", 80)
+    assert line.startswith("2020-03: 80 startups") and "of 2020" in line and "domestic" in line
+    assert latest(values, 0, "domestic_share") is None
+
+
+# --- take-aways ------------------------------------------------------------------------------
+def test_saved_levers_are_a_scenario_file_statecraft_run_accepts(tmp_path):
+    from statecraft import load_scenario
+
+    params = Params(herding=0.85, policy_date="2027-03", devalued_niches=("vision", "speech"))
+    path = tmp_path / "mine.toml"
+    path.write_text(scenario_toml(params, 7, "baseline"))
+    saved = load_scenario(path)
+    assert saved.params == params and saved.seed == 7
+    events = Params().export_events[:2]
+    assert "export_events = [{ date" in scenario_toml(Params(export_events=events), 1, "x")
+    assert load_scenario(path).description.startswith("baseline with herding=0.85")
+    proc = run_cli("run", str(path), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_the_run_downloads_as_csv_up_to_the_month_shown():
+    import io
+
+    import pandas as pd
+
+    pb = Playback(Params(scale=0.05, end_date="2020-12"), 2)
+    ts = pd.read_csv(io.StringIO(timeseries_csv(pb, 5, "baseline")))
+    assert list(ts.columns[:4]) == ["scenario", "seed", "step", "date"]
+    assert ts["step"].tolist() == [1, 2, 3, 4, 5] and ts["seed"].unique().tolist() == [2]
+    assert "domestic_share" in ts.columns
+    assert pd.read_csv(io.StringIO(timeseries_csv(pb, 0, "x"))).empty
+
+
+def test_a_comparison_states_every_difference_and_which_a_scenario_load_reset():
+    base = Params()
+    now = Params(herding=0.9, policy_chips=1.0)
+    diffs = differences(base, 1, "baseline", now, 2, "export_cutoff", {"policy_chips": "x"})
+    assert diffs == [
+        "scenario baseline → export_cutoff",
+        "seed 1 → 2",
+        "herding 0.5 → 0.9",
+        "policy_chips 0.9 → 1 (reset by loading x)",
+    ]
+    assert differences(base, 1, "b", base, 1, "b") == []
+
+
+# --- plain words -----------------------------------------------------------------------------
+def test_every_main_lever_has_plain_words_and_every_other_parameter_is_reachable():
+    for _, group in levers():
+        for lever in group:
+            assert lever.name in PLAIN, lever.name
+            assert "_" not in lever.label and lever.meaning.endswith(".")
+            assert lever.help.startswith(f"Parameter {lever.name} (")
+    shown = {lv.name for _, g in levers() for lv in g} | {
+        lv.name for _, g in other_levers() for lv in g
+    }
+    numbers = {p.name for p in PARAMETERS if p.kind in ("float", "int", "month")}
+    assert shown == numbers  # a new parameter appears without a change to the app
+    assert dated_by("policy_chips") == "policy_date" and dated_by("herding") is None
+    assert dated_by("policy_date") is None
 
 
 # --- the command -----------------------------------------------------------------------------

@@ -1,49 +1,50 @@
-"""What the app draws: the metric charts and the ecosystem view, as matplotlib figures.
+"""What the app's charts show, as plain data for the browser (no Solara, no drawing here).
 
-The functions here take a model (and pinned runs) and return a :class:`matplotlib.figure.Figure`;
-they know nothing about Solara, so they can be tested and timed on their own. Only matplotlib is
-used: Altair's front end asks for ``vega@5`` files that the offline asset package does not carry.
+The charts are drawn in the browser (``charts.vue``, ``ecosystem.vue``): the server sends the
+computed curves once and then only the month to show, so a Step or a month played moves a line
+instead of redrawing an image. This module decides what they show: the panels and their fixed
+axes (:data:`PANELS`), the dates marked on them (:func:`markers`), pinned runs
+(:class:`PinnedRun`) and the one-line description of the chip market (:func:`market_line`).
 
-The charted metrics are declared once, in :data:`PANELS`. A series names the metric it wants
-first and older names after it; the first one that :data:`statecraft.metrics.REPORTERS` holds is
-drawn, and a panel with none is left out (the model's metrics are still being revised).
+A series names the metric it wants first and older names after it; the first one that
+:data:`statecraft.metrics.REPORTERS` holds is drawn, and a panel with none is left out (the
+model's metrics are still being revised).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from matplotlib import dates as mdates
-from matplotlib.figure import Figure
-
 from .. import metrics
-from ..params import NICHES
+from ..params import NICHES, Params
 
 if TYPE_CHECKING:
-    from ..model import StatecraftModel
+    from .playback import Playback
 
 __all__ = [
+    "MAX_PINS",
+    "NICHE_COLOURS",
     "PANELS",
     "Panel",
     "PinnedRun",
     "Series",
-    "chart_figure",
-    "ecosystem_figure",
+    "chart_data",
+    "charted_names",
     "latest",
+    "markers",
+    "market_line",
     "pin",
     "series_name",
 ]
 
-#: Colours of the niches, in :data:`statecraft.params.NICHES` order (tab10, colour-blind safe
-#: enough for six categories).
+#: Colours of the niches, in :data:`statecraft.params.NICHES` order (tab10).
 NICHE_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
 RUN_COLOURS = ("#1f77b4", "#d62728")  # first and second series of a panel
-PIN_STYLES = ("--", ":", "-.")
-MAX_PINS = len(PIN_STYLES)
-MAX_POINTS = 2500  # startups drawn in the ecosystem view; more only slow the redraw
-DPI = 80
+PIN_DASHES = ("6 3", "2 3", "8 3 2 3")  # SVG stroke-dasharray of the pinned runs
+PIN_NAMES = ("dashed", "dotted", "dash-dot")
+MAX_PINS = len(PIN_DASHES)
 
 
 @dataclass(frozen=True)
@@ -56,42 +57,76 @@ class Series:
 
 @dataclass(frozen=True)
 class Panel:
-    """A chart: its title, its lines and the unit of its y axis."""
+    """A chart: its title, lines, y-axis unit, fixed y range and what it shows, in one sentence.
+
+    ``per_scale``: the range is for ``scale = 1`` and grows with the ``scale`` parameter (counts
+    of startups). A run that leaves the range widens it to a round number, for the whole run.
+    """
 
     title: str
     series: tuple[Series, ...]
     unit: str
-    share: bool = False  # y axis from 0 to 1
+    y: tuple[float, float]
+    meaning: str
+    percent: bool = False
+    per_scale: bool = False
+    line: float | None = None  # a reference level drawn across the panel
+    line_label: str = ""
 
 
 PANELS: tuple[Panel, ...] = (
-    Panel("Active startups", (Series(("active_startups",), "active"),), "startups"),
     Panel(
-        "Entries and exits",
-        (Series(("entries",), "entries"), Series(("exits",), "exits")),
-        "startups / month",
+        "Active AI startups",
+        (Series(("active_startups",), "active"),),
+        "startups",
+        (0, 15000),
+        "How many AI startups are alive at the end of each month.",
+        per_scale=True,
     ),
     Panel(
-        "Domestic accelerator share",
+        "Startups founded and failed",
+        (Series(("entries",), "founded"), Series(("exits",), "failed")),
+        "startups a month",
+        (0, 800),
+        "New startups each month (blue) and startups that ran out of cash (red).",
+        per_scale=True,
+    ),
+    Panel(
+        "Domestic chips' share of sales",
         (Series(("domestic_share",), "domestic share"),),
-        "share of sales (12 months)",
-        share=True,
+        "% of AI chips sold in China, last 12 months",
+        (0, 1),
+        "Chinese-made accelerators as a share of all AI chips sold in China.",
+        percent=True,
+        line=0.5,
+        line_label="50 %",
     ),
     Panel(
         "Gap to the US frontier",
         (Series(("capability_gap_months",), "gap"),),
-        "months behind",
+        "months behind the best US model",
+        (0, 36),
+        "How many months the best Chinese model lags the best US model.",
     ),
     Panel(
-        "Duplication and excess waste",
+        "Duplication and wasted state money",
         (
-            Series(("duplication_index",), "duplication"),
-            Series(("excess_waste_share", "wasted_share"), "waste"),
+            Series(("duplication_index",), "duplication index"),
+            Series(("excess_waste_share", "wasted_share"), "excess waste"),
         ),
-        "share",
-        share=True,
+        "index (blue) / share of state money (red)",
+        (-0.25, 1.05),
+        "Blue: how much city funds bet on the same niches (0 = as if independent, 1 = all "
+        "on one). Red: state money lost in failed startups beyond what private investors lose.",
+        percent=False,
     ),
-    Panel("National champions", (Series(("champions",), "champions"),), "startups"),
+    Panel(
+        "National champions",
+        (Series(("champions",), "champions"),),
+        "champion firms",
+        (0, 20),
+        "Startups that have led their niche at the frontier long enough to be national champions.",
+    ),
 )
 
 
@@ -101,221 +136,165 @@ def series_name(series: Series, reporters: dict[str, Any] | None = None) -> str 
     return next((n for n in series.names if n in reporters), None)
 
 
-def _values(model: StatecraftModel, name: str) -> np.ndarray:
-    return np.asarray(model.datacollector.model_vars.get(name, []), dtype=float)
+def charted_names() -> set[str]:
+    """The metrics the charts draw."""
+    return {series_name(s) for panel in PANELS for s in panel.series} - {None}
 
 
-def latest(model: StatecraftModel, *names: str) -> float | None:
-    """The last collected value of the first of ``names`` the model reports (``None`` before the
-    first step or if it reports none of them)."""
+def latest(values: dict[str, list[float | None]], shown: int, *names: str) -> float | None:
+    """The value at month ``shown`` of the first of ``names`` in ``values`` (``None`` before the
+    first month or if none is there)."""
     for name in names:
-        values = model.datacollector.model_vars.get(name)
-        if values:
-            return float(values[-1])
+        v = values.get(name)
+        if v and shown >= 1 and len(v) >= shown and v[shown - 1] is not None:
+            return float(v[shown - 1])
     return None
 
 
-def _dates(months: list[str]) -> np.ndarray:
-    return np.array(months, dtype="datetime64[M]")
-
-
-@dataclass(eq=False)  # compared by identity (the app's redraw cache keys on the pinned runs)
+@dataclass(eq=False)  # compared by identity
 class PinnedRun:
-    """The curves of a run kept for comparison: its label and each charted metric's values."""
+    """The curves of a run kept for comparison: a label, the months shown, the parameters and
+    seed it ran with, and each charted metric's values."""
 
     label: str
-    months: list[str]
-    values: dict[str, np.ndarray] = field(default_factory=dict)
+    shown: int
+    params: Params
+    seed: int
+    scenario: str
+    values: dict[str, list[float | None]] = field(default_factory=dict)
 
 
-def pin(model: StatecraftModel, label: str) -> PinnedRun:
-    """Copy the charted curves of ``model`` so far."""
-    names = {series_name(s) for panel in PANELS for s in panel.series} - {None}
-    n = model.steps
-    return PinnedRun(label, list(model.months[:n]), {k: _values(model, k)[:n] for k in names})
+def pin(playback: Playback, shown: int, label: str, scenario: str) -> PinnedRun:
+    """Copy the charted curves of ``playback`` up to month ``shown``."""
+    playback.advance_to(shown)
+    values = {k: v[:shown] for k, v in playback.series(charted_names()).items()}
+    return PinnedRun(label, shown, playback.params, playback.seed, scenario, values)
 
 
-def chart_figure(
-    model: StatecraftModel, pins: list[PinnedRun] = (), *, width: float = 12.0
-) -> Figure:
-    """The metric panels of :data:`PANELS` for the current run, with pinned runs dashed.
+def _nice(x: float) -> float:
+    """A round number at least ``x`` (1, 2, 2.5, 5 times a power of ten)."""
+    if x <= 0:
+        return 1.0
+    e = 10 ** math.floor(math.log10(x))
+    return next(m * e for m in (1, 2, 2.5, 5, 10) if m * e >= x)
 
-    The time axis shows calendar dates over the whole horizon, so a run grows from left to right
-    and a pinned run is visible in full.
+
+def markers(params: Params, months: list[str]) -> list[dict[str, Any]]:
+    """Dates marked on every chart: export-control rules, the new policy, the paradigm shift.
+
+    ``i`` is the month's index in ``months`` (the x axis); dates outside the run are left out.
     """
-    panels = [
-        (panel, [(s, series_name(s)) for s in panel.series if series_name(s)]) for panel in PANELS
-    ]
-    panels = [(panel, lines) for panel, lines in panels if lines]
-    ncols = 3
-    nrows = -(-len(panels) // ncols)
-    fig = Figure(figsize=(width, 2.2 * nrows + 0.5), dpi=DPI)
-    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
-    fig.subplots_adjust(left=0.06, right=0.99, top=0.86, bottom=0.08, wspace=0.22, hspace=0.3)
-    start, end = _dates([model.months[0], model.months[-1]])
-    n = model.steps
-    dates = _dates(model.months[:n])
-    for ax, (panel, lines) in zip(axes, panels, strict=False):
-        for i, (series, name) in enumerate(lines):
-            colour = RUN_COLOURS[i % len(RUN_COLOURS)]
-            values = _values(model, name)[:n]
-            ax.plot(dates[: len(values)], values, color=colour, lw=1.6, label=series.label)
-            for pinned, style in zip(pins, PIN_STYLES, strict=False):
-                if name in pinned.values:
-                    v = pinned.values[name]
-                    ax.plot(_dates(pinned.months)[: len(v)], v, color=colour, lw=1.1, ls=style)
-        ax.set_title(panel.title, fontsize=10)
-        ax.set_ylabel(panel.unit, fontsize=8)
-        ax.set_xlim(start, end + np.timedelta64(1, "M"))
-        if panel.share:
-            ax.set_ylim(0, 1)
-        ax.xaxis.set_major_locator(mdates.YearLocator(2))
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-        ax.tick_params(labelsize=8)
-        if ax.get_subplotspec().rowspan.stop < nrows:  # dates under the bottom row only: each
-            ax.tick_params(labelbottom=False)  # tick label costs drawing time on every step
-        ax.grid(alpha=0.3)
-        if len(lines) > 1:
-            ax.legend(fontsize=7, loc="upper left", frameon=False)
-    for ax in axes[len(panels) :]:
-        ax.set_visible(False)
-    month = model.months[n - 1] if n else f"start of {model.months[0]}"
-    title = f"Month {month}  (step {n} of {len(model.months)})"
-    if pins:
-        styles = {"--": "dashed", ":": "dotted", "-.": "dash-dot"}
-        title += "   —   solid: this run;  " + ";  ".join(
-            f"{styles[s]}: {p.label}" for p, s in zip(pins, PIN_STYLES, strict=False)
-        )
-    if n == 0:
-        title += "   —   press Step or ▶ to run"
-    fig.suptitle(title, fontsize=10, x=0.01, ha="left")
-    return fig
+    index = {m: i for i, m in enumerate(months)}
+    out = []
+    for event in getattr(params, "export_events", ()):
+        if event.date in index and event.date != months[0]:
+            out.append(
+                {"i": index[event.date], "label": f"export rule {event.date}", "kind": "event"}
+            )
+    policy = getattr(params, "policy_date", None)
+    if policy in index:
+        out.append({"i": index[policy], "label": f"new chip policy {policy}", "kind": "policy"})
+    shift = getattr(params, "paradigm_shift_date", None)
+    if shift in index:
+        out.append({"i": index[shift], "label": f"paradigm shift {shift}", "kind": "shift"})
+    return out
 
 
-def _jitter(uid: np.ndarray) -> np.ndarray:
-    """A stable pseudo-random number in [0, 1) per startup, so that points do not jump between
-    redraws (splitmix64 of the startup's id; no generator, the run's draws stay untouched)."""
-    z = uid.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15)
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    z = z ^ (z >> np.uint64(31))
-    return (z >> np.uint64(11)).astype(np.float64) / 2.0**53
+def chart_data(
+    playback: Playback, pins: list[PinnedRun] = (), *, params: Params | None = None
+) -> dict[str, Any]:
+    """Everything the charts component needs apart from the month to show.
 
-
-def ecosystem_figure(model: StatecraftModel, *, width: float = 12.0) -> Figure:
-    """Cities and their funds, linked to the niches and startups they back.
-
-    Left, the city funds; middle, the niches; right, every live startup (up to
-    :data:`MAX_POINTS`) in its niche's band, further right the more capable. A line from a city
-    to a niche is as thick as the state money that city's live startups in that niche received:
-    many thick lines into one niche is duplication. Colours are niches; a filled dot is a
-    startup with state money, a hollow one is private-only, a star is a national champion. The
-    header shows the chip market: how much compute demand found chips, and at what price.
+    The curves hold every month computed so far (the run computes ahead of the display); the
+    browser draws them up to the month shown. Axes are fixed: the declared range of each panel,
+    widened to a round number when this run or a pinned run leaves it.
     """
-    s = model.startups
-    niches = list(NICHES)
-    k = len(niches)
-    cities = [fund.city for fund in model.city_funds]
-    n_f = len(cities)
-    fig = Figure(figsize=(width, 4.6), dpi=DPI)
-    ax = fig.add_axes((0.01, 0.02, 0.98, 0.86))
-    ax.set_xlim(-0.55, 3.1)
-    ax.set_ylim(-0.06, 1.06)
-    ax.axis("off")
-
-    y_city = np.linspace(0.95, 0.05, n_f) if n_f > 1 else np.array([0.5])
-    y_niche = np.linspace(0.92, 0.08, k)
-    band = 0.84 / max(k, 1) * 0.8
-
-    city = np.asarray(s.city, dtype=np.int64)
-    niche = np.asarray(s.niche, dtype=np.int64)
-    state = np.asarray(s.state_received, dtype=float)
-    money = np.bincount(city * k + niche, weights=state, minlength=n_f * k).reshape(n_f, k)
-    top = money.max() if money.size and money.max() > 0 else 1.0
-    for f in range(n_f):
-        for j in range(k):
-            if money[f, j] > 0:
-                ax.plot(
-                    [0.0, 1.0],
-                    [y_city[f], y_niche[j]],
-                    color=NICHE_COLOURS[j % len(NICHE_COLOURS)],
-                    lw=0.3 + 6.0 * money[f, j] / top,
-                    alpha=0.45,
-                    solid_capstyle="butt",
-                )
-    by_city = money.sum(axis=1)
-    size = 40 + 500 * by_city / max(by_city.max(), 1e-12)
-    ax.scatter(np.zeros(n_f), y_city, s=size, color="#555555", zorder=3)
-    for f in range(n_f):
-        ax.text(-0.06, y_city[f], cities[f], ha="right", va="center", fontsize=9)
-
-    count = np.bincount(niche, minlength=k)
-    devalued = getattr(model, "devalued", np.zeros(k, dtype=bool))
-    shifted = model.steps > getattr(model, "shift_index", 10**9)
-    size_n = 60 + 340 * count / max(count.max(), 1)
-    for j in range(k):
-        colour = NICHE_COLOURS[j % len(NICHE_COLOURS)]
-        ax.scatter([1.0], [y_niche[j]], s=size_n[j], color=colour, zorder=3)
-        label = f"{niches[j]} ({count[j]})"
-        if shifted and j < len(devalued) and devalued[j]:
-            label += " devalued"
-        ax.text(1.07, y_niche[j] + band / 2 + 0.01, label, fontsize=9, color=colour, va="bottom")
-
-    n = len(s)
-    if n:
-        keep = np.ones(n, dtype=bool)
-        if n > MAX_POINTS:
-            keep = _jitter(np.asarray(s.uid) + 7) < MAX_POINTS / n
-        champ = np.asarray(s.champion, dtype=bool)
-        keep |= champ
-        cap = np.asarray(s.capability, dtype=float)
-        # a few laggards would squeeze everyone else to the right: clip the lowest 2 %
-        lo, hi = float(np.quantile(cap, 0.02)), float(cap.max())
-        x = 1.6 + 1.4 * (np.clip(cap, lo, hi) - lo) / (hi - lo if hi > lo else 1.0)
-        y = y_niche[niche] + (_jitter(np.asarray(s.uid)) - 0.5) * band
-        colours = np.array(NICHE_COLOURS)[niche % len(NICHE_COLOURS)]
-        backed = (state > 0) & keep & ~champ
-        private = (state <= 0) & keep & ~champ
-        ax.scatter(x[backed], y[backed], s=9, c=colours[backed], alpha=0.7, lw=0)
-        ax.scatter(
-            x[private], y[private], s=9, facecolors="none", edgecolors=colours[private], lw=0.6
+    params = params or playback.params
+    values = playback.series(charted_names())
+    scale = float(getattr(params, "scale", 1.0))
+    panels = []
+    for panel in PANELS:
+        lines = [(s, series_name(s)) for s in panel.series if series_name(s)]
+        if not lines:
+            continue
+        lo, hi = panel.y
+        if panel.per_scale:
+            lo, hi = lo * scale, (hi if scale == 1.0 else _nice(hi * scale))
+        seen = [
+            v
+            for _, name in lines
+            for source in (values, *(p.values for p in pins))
+            for v in source.get(name, [])
+            if v is not None
+        ]
+        if seen and max(seen) > hi:
+            hi = _nice(max(seen) * 1.05)
+        if seen and min(seen) < lo:
+            lo = -_nice(-min(seen) * 1.05)
+        panels.append(
+            {
+                "title": panel.title,
+                "unit": panel.unit,
+                "meaning": panel.meaning,
+                "y": [lo, hi],
+                "percent": panel.percent,
+                "line": panel.line,
+                "line_label": panel.line_label,
+                "series": [
+                    {
+                        "label": s.label,
+                        "colour": RUN_COLOURS[i % len(RUN_COLOURS)],
+                        "values": values.get(name, []),
+                        "pins": [
+                            {"dash": PIN_DASHES[j], "values": p.values.get(name, [])}
+                            for j, p in enumerate(pins[:MAX_PINS])
+                        ],
+                    }
+                    for i, (s, name) in enumerate(lines)
+                ],
+            }
         )
-        ax.scatter(
-            x[champ], y[champ], s=160, marker="*", c=colours[champ], edgecolors="black", lw=0.8
-        )
-    ax.text(1.6, -0.05, "← less capable", fontsize=8, alpha=0.7)
-    ax.text(3.0, -0.05, "more capable →", fontsize=8, alpha=0.7, ha="right")
-    ax.text(0.0, 1.03, "city funds", ha="center", fontsize=9, alpha=0.7)
-    ax.text(1.0, 1.03, "niches", ha="center", fontsize=9, alpha=0.7)
-    ax.text(
-        2.3,
-        1.03,
-        "startups (● state-backed  ○ private only  ★ champion)",
-        ha="center",
-        fontsize=9,
-        alpha=0.7,
-    )
-    fig.suptitle(_market_line(model, n), fontsize=10, x=0.01, ha="left")
-    return fig
+    return {
+        "months": playback.months,
+        "panels": panels,
+        "markers": markers(params, playback.months),
+        "pins": [
+            {"label": p.label, "dash": PIN_DASHES[j], "name": PIN_NAMES[j]}
+            for j, p in enumerate(pins[:MAX_PINS])
+        ],
+    }
 
 
-def _market_line(model: StatecraftModel, n: int) -> str:
-    """The header of the ecosystem view: the month and the chip market's state."""
-    month = model.months[model.steps - 1] if model.steps else f"start of {model.months[0]}"
+def market_line(values: dict[str, list[float | None]], shown: int, month: str, n: int) -> str:
+    """The ecosystem view's header: the month and the chip market's state, in words."""
     parts = [f"{month}: {n:,} startups"]
-    fill = latest(model, "compute_fill")
-    shortage = latest(model, "compute_shortage")
+    shortage = latest(values, shown, "compute_shortage")
+    fill = latest(values, shown, "compute_fill")
     if shortage is None and fill is not None:
         shortage = 1.0 - fill
     if shortage is not None:
-        parts.append(f"chip shortage: {shortage:.0%} of compute demand unmet")
-    price = latest(model, "chip_price_index", "chip_price_markup")
+        parts.append(f"{shortage:.0%} of the compute startups want finds no chips")
+    price = latest(values, shown, "chip_price_index", "chip_price_markup")
     if price is not None:
-        parts.append(f"chip prices ×{price:.2f}")
-    dom = latest(model, "domestic_share")
+        parts.append(f"chip prices ×{price:.2f} of 2020")
+    dom = latest(values, shown, "domestic_share")
     if dom is not None:
-        parts.append(f"domestic chips {dom:.0%}")
-    dup = latest(model, "duplication_index")
-    if dup is not None:
-        parts.append(f"duplication {dup:.0%}")
+        parts.append(f"domestic chips {dom:.0%} of sales")
     return "   ·   ".join(parts)
+
+
+#: The niches' names as the ecosystem view labels them.
+NICHE_LABELS = dict(
+    zip(
+        NICHES,
+        (
+            "large language models",
+            "multimodal",
+            "assistants",
+            "speech",
+            "AI for science",
+            "computer vision",
+        ),
+        strict=False,
+    )
+)
