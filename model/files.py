@@ -5,7 +5,10 @@
   package (``statecraft.scenarios``, ``statecraft.experiments``, found with
   :mod:`importlib.resources`, so they work after a plain ``pip install`` from any folder);
 - :func:`read_toml` parses a TOML data file and checks its top-level keys;
-- :func:`atomic_write` writes a file under a temporary name and renames it into place.
+- :func:`atomic_write` writes a file under a temporary name and renames it into place;
+- :func:`write_cache` / :func:`read_cache` keep a derived file (a merged table) with a
+  record of its SHA-256 and of what it was derived from beside it, so a cache edited by hand
+  or by another program is rebuilt, never trusted from what it says about itself.
 
 Nothing in a data file is executed.
 """
@@ -13,6 +16,8 @@ Nothing in a data file is executed.
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 import os
 import tempfile
 import tomllib
@@ -26,11 +31,15 @@ from .errors import StatecraftError
 __all__ = [
     "SHIPPED_FOLDERS",
     "atomic_write",
+    "cache_changed",
     "did_you_mean",
+    "file_sha256",
     "find_data_file",
+    "read_cache",
     "read_toml",
     "shipped",
     "shipped_path",
+    "write_cache",
 ]
 
 #: Folder name -> package that ships its files.
@@ -182,3 +191,63 @@ def atomic_write(path: str | Path, write: Callable[[str], Any]) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 (hex) of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _cache_record(path: Path) -> Path:
+    return path.with_name(f"{path.name}.sha256")
+
+
+def write_cache(path: str | Path, write: Callable[[str], Any], key: str) -> None:
+    """Write the derived file ``path`` atomically (``write(tmp_path)``, as :func:`atomic_write`)
+    and beside it ``<path>.sha256``: the file's SHA-256 and ``key``, a digest of what it was
+    derived from. :func:`read_cache` trusts ``path`` only while both match.
+
+    Raises
+    ------
+    OSError
+        If either file cannot be written (a read-only folder: the caller goes on uncached).
+    """
+    path = Path(path)
+    digest: list[str] = []
+
+    def write_and_hash(tmp: str) -> None:
+        write(tmp)
+        digest.append(file_sha256(tmp))
+
+    atomic_write(path, write_and_hash)
+    blob = json.dumps({"key": key, "sha256": digest[0]})
+    atomic_write(_cache_record(path), lambda tmp: Path(tmp).write_text(blob, "utf-8"))
+
+
+def read_cache(path: str | Path, key: str) -> Path | None:
+    """``path`` if it is the intact cache derived from ``key`` (see :func:`write_cache`): its
+    record names ``key`` and its bytes hash to the recorded SHA-256. ``None`` otherwise (no
+    cache, a stale one, or one changed since it was written: rebuild it)."""
+    path = Path(path)
+    try:
+        record = json.loads(_cache_record(path).read_text(encoding="utf-8"))
+        if record["key"] == key and record["sha256"] == file_sha256(path):
+            return path
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
+
+
+def cache_changed(path: str | Path, key: str) -> bool:
+    """Whether ``path`` is a cache derived from ``key`` whose bytes changed since it was written
+    (stale or missing caches are not "changed": they are merely rebuilt)."""
+    path = Path(path)
+    try:
+        record = json.loads(_cache_record(path).read_text(encoding="utf-8"))
+        return record["key"] == key and record["sha256"] != file_sha256(path)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False

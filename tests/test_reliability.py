@@ -151,6 +151,76 @@ def test_check_reports_an_intact_folder(tiny, capsys):
     assert report.intact and len(report.ok) == 4
 
 
+def _edit_keeping_metadata(path: Path) -> None:
+    """Change a value of a Parquet file and write it back under its old schema metadata (what
+    a careless script, or a forger, does with pyarrow)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    df = table.to_pandas()
+    col = next(c for c in df.columns if df[c].dtype.kind == "f")
+    df[col] = df[col] + 1.0
+    edited = pa.Table.from_pandas(df, preserve_index=False)
+    pq.write_table(edited.replace_schema_metadata(table.schema.metadata), path)
+
+
+def test_an_edited_merged_table_is_rebuilt_not_trusted(tiny, tmp_path, capsys):
+    _, _, ref = tiny
+    out = _copy(tiny, tmp_path)
+    _same(load(out), ref)  # writes final.parquet, the merged cache
+    _edit_keeping_metadata(out / "final.parquet")
+    assert cli.main(["check", str(out)]) == 1
+    assert "final.parquet: changed since it was merged" in capsys.readouterr().out
+    _same(load(out), ref)  # rebuilt from the run files
+    assert cli.main(["check", str(out)]) == 0
+
+
+def test_an_edited_run_file_is_caught_without_any_manifest(tiny, tmp_path):
+    """Both manifests lost and a run file's values rewritten under its old metadata: the run
+    file's own content digest no longer matches, so the run runs again; the others are kept."""
+    exp, _, ref = tiny
+    out = _copy(tiny, tmp_path)
+    (out / "manifest.json").unlink()
+    (out / "manifest.prev.json").unlink()
+    _edit_keeping_metadata(out / "final" / "p00001-r001.parquet")
+    summary = _resume(exp, out)
+    assert (summary.ran, summary.repaired) == (1, 1)
+    _same(load(out), ref)
+
+
+def test_a_stub_manifest_is_damaged_not_trusted(tiny, tmp_path, capsys):
+    """A manifest without the shape of one ({"runs": [{"run_id": 5}]}) and no copy: check
+    fails, and resuming rebuilds it from the run files, keeping every intact run."""
+    exp, _, ref = tiny
+    out = _copy(tiny, tmp_path)
+    (out / "manifest.json").write_text('{"runs": [{"run_id": 5}]}', encoding="utf-8")
+    (out / "manifest.prev.json").unlink()
+    assert cli.main(["check", str(out)]) == 2
+    assert "manifest.json is damaged" in capsys.readouterr().err
+    summary = _resume(exp, out)
+    assert summary.ran == 0 and any("rebuilt" in n for n in summary.notes)
+    _same(load(out), ref)
+    assert cli.main(["check", str(out)]) == 0
+
+
+def test_manifests_copied_from_another_sweep_keep_the_intact_runs(tiny, tmp_path):
+    """Both manifests copied from a sweep of another experiment: no --force needed, nothing
+    rerun; the foreign manifests are set aside and the folder's own is rebuilt."""
+    exp, _, ref = tiny
+    (tmp_path / "x").mkdir()
+    other = load_experiment(_experiment(tmp_path / "x", factors="herding = [0.2, 0.8]"))
+    run_sweep(other, tmp_path / "other", workers=1, progress=False)
+    out = _copy(tiny, tmp_path)
+    for name in ("manifest.json", "manifest.prev.json"):
+        shutil.copyfile(tmp_path / "other" / name, out / name)
+    summary = _resume(exp, out)
+    assert summary.ran == 0
+    assert any("copied from another sweep" in n for n in summary.notes)
+    assert len(list((out / "damaged").glob("*manifest*"))) == 2
+    _same(load(out), ref)
+
+
 # --- locks --------------------------------------------------------------------------------------
 @pytest.mark.parametrize("planted", ["symlink", "directory"])
 def test_a_planted_lock_symlink_never_truncates_its_target(tiny, tmp_path, planted):

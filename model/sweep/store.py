@@ -6,7 +6,8 @@ Layout of the output directory::
     experiment.toml           copy of the experiment file
     final/<run_id>.parquet    one row: the run's metrics at its last month (always kept)
     final.parquet             all of final/ merged (written by the first load(), rebuilt when
-                              stale)
+                              stale or changed)
+    final.parquet.sha256      its SHA-256 and the digest of the run files it was merged from
     timeseries/<run_id>.parquet  every month (when the experiment asks for time series)
     errors/<run_id>.json      a run that raised: its error and traceback
     manifest.prev.json        the previous manifest (read if manifest.json is damaged)
@@ -35,6 +36,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -49,7 +51,7 @@ from filelock import FileLock, Timeout
 from ..errors import SweepError
 from ..evaluate import Outcome, RunTask
 from ..experiment import Experiment, RunSpec
-from ..files import atomic_write
+from ..files import atomic_write, cache_changed, file_sha256
 from ..version import __version__
 
 __all__ = [
@@ -62,6 +64,7 @@ __all__ = [
     "model_code_digest",
     "read_manifest",
     "run_problem",
+    "sources_digest",
     "status_on_disk",
     "task_for",
     "utc_now",
@@ -74,7 +77,15 @@ MANIFEST_PREV = "manifest.prev.json"
 #: Files the runner writes at the top of the output directory (besides the per-run folders).
 #: Each is written under a temporary name ``.<name>.<random>.tmp`` first
 #: (see :func:`statecraft.files.atomic_write`).
-OWN_FILES = (MANIFEST, MANIFEST_PREV, "experiment.toml", "final.parquet", "timeseries.parquet")
+OWN_FILES = (
+    MANIFEST,
+    MANIFEST_PREV,
+    "experiment.toml",
+    "final.parquet",
+    "timeseries.parquet",
+    "final.parquet.sha256",
+    "timeseries.parquet.sha256",
+)
 #: Per-run folders: table -> file suffix.
 RUN_FOLDERS = {"final": ".parquet", "timeseries": ".parquet", "errors": ".json"}
 #: Key of the schema metadata entry that names a Parquet file's run.
@@ -152,23 +163,45 @@ def task_for(exp: Experiment, spec: RunSpec) -> RunTask:
 
 
 # --- self-verifying run files -------------------------------------------------------------------
-def file_sha256(path: Path) -> str:
-    """SHA-256 (hex) of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
+def sources_digest(files: dict[str, str]) -> str:
+    """Digest of the verified run files (run id -> SHA-256) a merged table is built from."""
+    return hashlib.sha256(json.dumps(sorted(files.items())).encode()).hexdigest()
+
+
+def table_digest(table: Any) -> str:
+    """SHA-256 (hex) of a table's content: column names, types and every value, not its
+    metadata (so it can be stored in the metadata, and survives nothing but identical data).
+
+    ``table`` is a :class:`pyarrow.Table` or a :class:`pandas.DataFrame`; the same rows give the
+    same digest whichever file (a run's file, a merged table) they are read from.
+    """
+    df = table if isinstance(table, pd.DataFrame) else table.to_pandas()
+    h = hashlib.sha256(json.dumps([[str(c), str(t)] for c, t in df.dtypes.items()]).encode())
+    h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
     return h.hexdigest()
 
 
+def record_digest(record: dict[str, Any]) -> str:
+    """SHA-256 (hex) of an error record's content (every key but ``data``)."""
+    blob = json.dumps({k: v for k, v in record.items() if k != "data"}, sort_keys=True)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
 def write_run_parquet(path: Path, df: pd.DataFrame, run_id: str, fingerprint: str) -> str:
-    """Write ``df`` atomically with the run's id and fingerprint in the schema metadata;
-    return the file's SHA-256."""
+    """Write ``df`` atomically with the run's id, fingerprint and content digest
+    (:func:`table_digest`) in the schema metadata; return the file's SHA-256."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     table = pa.Table.from_pandas(df, preserve_index=False)
-    tag = json.dumps({"run_id": run_id, "fingerprint": fingerprint, "table": path.parent.name})
+    tag = json.dumps(
+        {
+            "run_id": run_id,
+            "fingerprint": fingerprint,
+            "table": path.parent.name,
+            "data": table_digest(table),
+        }
+    )
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), META_KEY: tag})
     digest: list[str] = []
 
@@ -181,28 +214,40 @@ def write_run_parquet(path: Path, df: pd.DataFrame, run_id: str, fingerprint: st
 
 
 def write_run_json(path: Path, record: dict[str, Any]) -> str:
-    """Write an error record atomically; return its SHA-256."""
-    blob = json.dumps(record).encode("utf-8")
+    """Write an error record atomically, with its content digest (:func:`record_digest`) as
+    ``data``; return the file's SHA-256."""
+    blob = json.dumps({**record, "data": record_digest(record)}).encode("utf-8")
     atomic_write(path, lambda tmp: Path(tmp).write_bytes(blob))
     return hashlib.sha256(blob).hexdigest()
 
 
+class ContentChanged(ValueError):
+    """A run file's content differs from the digest written into it."""
+
+
 def _file_tag(path: Path) -> dict[str, Any]:
-    """The run id and fingerprint a run file says it holds (reads the whole file, so a
-    truncated or garbled file raises here rather than later in :func:`load`)."""
+    """The run id, fingerprint and content digest a run file says it holds (reads the whole
+    file, so a truncated or garbled file raises here rather than later in :func:`load`; a file
+    whose content no longer matches its digest raises :class:`ContentChanged`)."""
     if path.suffix == ".json":
         record = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(record, dict) or not isinstance(record.get("error"), str):
             raise ValueError("not an error record")
+        if "data" in record and record["data"] != record_digest(record):
+            raise ContentChanged("content differs from its digest")
         return record
     import pyarrow.parquet as pq
 
     table = pq.read_table(path)
     tag = json.loads((table.schema.metadata or {}).get(META_KEY, b"{}"))
+    if not isinstance(tag, dict):
+        raise ValueError("malformed tag")
     if "run_id" in table.column_names:
         ids = set(table.column("run_id").to_pylist())
         if ids != {tag.get("run_id")}:
             raise ValueError(f"holds rows of {sorted(map(str, ids))[:2]}")
+    if "data" in tag and tag["data"] != table_digest(table):
+        raise ContentChanged("content differs from its digest")
     return tag
 
 
@@ -227,6 +272,8 @@ def check_run_file(
         return None
     try:
         tag = _file_tag(path)
+    except ContentChanged:
+        return "edited since it was written (its values differ from the digest written with them)"
     except Exception as err:  # any parse failure: truncated, garbled, not Parquet/JSON
         return f"unreadable ({type(err).__name__})"
     if tag.get("run_id") != run_id:
@@ -235,15 +282,61 @@ def check_run_file(
         return "belongs to a different task (fingerprint differs)"
     if fingerprint is not None and sha256 is None and tag.get("fingerprint") != fingerprint:
         return "carries no fingerprint and is not in the manifest"
+    if "data" not in tag:
+        # Not in the manifest, so only its own content digest can vouch for it.
+        return "carries no content digest and is not in the manifest"
     return None
+
+
+#: Keys of a manifest's ``experiment`` table and of each of its ``runs``, with their types.
+_EXPERIMENT_KEYS = {
+    "name": str,
+    "sha256": str,
+    "scenario": str,
+    "design": str,
+    "replicates": int,
+    "factors": list,
+}
+_RUN_KEYS = {
+    "run_id": str,
+    "point": int,
+    "replicate": int,
+    "seed": int,
+    "factors": dict,
+    "fingerprint": str,
+}
+
+
+def _well_formed(data: object) -> bool:
+    """Whether ``data`` has the shape of a manifest (a hand-written or foreign stub such as
+    ``{"runs": [{"run_id": 5}]}`` is treated as damaged, not trusted)."""
+
+    def typed(d: object, keys: dict[str, type]) -> bool:
+        return isinstance(d, dict) and all(
+            isinstance(d.get(k), t) and not isinstance(d.get(k), bool) for k, t in keys.items()
+        )
+
+    if not isinstance(data, dict) or not typed(data.get("experiment"), _EXPERIMENT_KEYS):
+        return False
+    runs = data.get("runs")
+    if not isinstance(runs, list) or not all(typed(r, _RUN_KEYS) for r in runs):
+        return False
+    ids = [r["run_id"] for r in runs]
+    # Run ids become file names: nothing but letters, digits, "-" and "_".
+    safe = all(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", i) for i in ids)
+    return (
+        safe
+        and len(set(ids)) == len(ids)
+        and all(isinstance(r.get("files", {}), dict) for r in runs)
+    )
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
-    return data if isinstance(data, dict) and isinstance(data.get("runs"), list) else None
+    return data if _well_formed(data) else None
 
 
 def read_manifest(out: Path) -> tuple[dict[str, Any] | None, str | None]:
@@ -277,10 +370,13 @@ class FolderReport:
     pending: list[str]
     damaged: dict[str, str]
     note: str | None
+    #: Merged tables (``final.parquet``...) changed since they were written: not results, but
+    #: someone or something edited them (the next load rebuilds them from the run files).
+    caches: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def intact(self) -> bool:
-        return not self.damaged and self.note is None
+        return not self.damaged and self.note is None and not self.caches
 
     def lines(self) -> list[str]:
         n = len(self.ok) + len(self.failed) + len(self.pending) + len(self.damaged)
@@ -292,6 +388,10 @@ class FolderReport:
         if self.note:
             out.append(f"  manifest: {self.note}")
         out += [f"  {rid}: {why}" for rid, why in sorted(self.damaged.items())]
+        out += [
+            f"  {name}: changed since it was merged from the run files (the next load rebuilds it)"
+            for name in self.caches
+        ]
         return out
 
 
@@ -326,7 +426,12 @@ def verify_folder(out: str | Path) -> FolderReport:
             failed.append(rid)
         else:
             pending.append(rid)
-    return FolderReport(out, ok, failed, pending, damaged, note)
+    caches = []
+    for table in ("final", "timeseries") if keep_ts else ("final",):
+        files = {rid: file_sha256(out / table / f"{rid}.parquet") for rid in ok}
+        if cache_changed(out / f"{table}.parquet", sources_digest(files)):
+            caches.append(f"{table}.parquet")
+    return FolderReport(out, ok, failed, pending, damaged, note, caches)
 
 
 def status_on_disk(out: Path, row: dict[str, Any]) -> str:
@@ -431,8 +536,43 @@ class SweepStore:
             (self.out / sub).mkdir(exist_ok=True)
             for tmp in (self.out / sub).glob(".*.tmp"):
                 tmp.unlink(missing_ok=True)
+        if old is not None and not self._same(old) and self._foreign(old):
+            # A manifest copied from another sweep: the run files, which vouch for themselves,
+            # decide (never --force, which would discard every intact run).
+            for name in (MANIFEST, MANIFEST_PREV):
+                self._set_aside(self.out / name)
+            self.notes.append(
+                f"{MANIFEST} describes none of the run files here (copied from another "
+                f"sweep?); set aside in {self.out / 'damaged'}/ and rebuilt from the run files"
+            )
+            old = None
         self._check(old, force)
         return old
+
+    def _same(self, old: dict[str, Any]) -> bool:
+        """Whether manifest ``old`` was written for this experiment, scenario and model code."""
+        was = old.get("experiment", {})
+        return (was.get("sha256"), was.get("scenario_sha256"), old.get("model_code_sha256")) == (
+            self.exp.sha256,
+            self.exp.scenario_sha256,
+            model_code_digest(),
+        )
+
+    def _foreign(self, old: dict[str, Any]) -> bool:
+        """Whether manifest ``old`` describes none of the run files here while some of them are
+        intact runs of this experiment (the manifest came from elsewhere)."""
+        rows = {r["run_id"]: r for r in old["runs"]}
+        ours = False
+        for path in self._run_files():
+            rid = path.name.split(".")[0]
+            try:
+                tag = _file_tag(path)
+            except Exception:
+                continue  # damaged: set aside by _scan
+            if tag.get("fingerprint") == rows.get(rid, {}).get("fingerprint"):
+                return False  # the manifest wrote this file: it belongs here
+            ours = ours or tag.get("fingerprint") == self.prints.get(rid)
+        return ours
 
     @staticmethod
     def _own_tmp(top: Path) -> list[Path]:
@@ -489,17 +629,10 @@ class SweepStore:
         return None
 
     def _check(self, old: dict[str, Any] | None, force: bool) -> None:
-        if old is None:
+        if old is None or self._same(old):
             return
         was = old.get("experiment", {})
         code = model_code_digest()
-        same = (was.get("sha256"), was.get("scenario_sha256"), old.get("model_code_sha256")) == (
-            self.exp.sha256,
-            self.exp.scenario_sha256,
-            code,
-        )
-        if same:
-            return
         if (
             not force
             and old.get("model_code_sha256") != code
