@@ -5,6 +5,10 @@
   package (``statecraft.scenarios``, ``statecraft.experiments``, found with
   :mod:`importlib.resources`, so they work after a plain ``pip install`` from any folder);
 - :func:`read_toml` parses a TOML data file and checks its top-level keys;
+- :func:`check_output_folder` / :func:`check_output_file`: the one rule of every command
+  that writes (``run``, ``sweep``, ``report``, ``compare``, ``calibrate``, ``sensitivity``,
+  ``validate``): never the root or the home folder, never through a symlink, never into a
+  folder holding files the command did not write;
 - :func:`atomic_write` writes a file under a temporary name and renames it into place;
 - :func:`write_cache` / :func:`read_cache` keep a derived file (a merged table) with a
   record of its SHA-256 and of what it was derived from beside it, so a cache edited by hand
@@ -32,6 +36,8 @@ __all__ = [
     "SHIPPED_FOLDERS",
     "atomic_write",
     "cache_changed",
+    "check_output_file",
+    "check_output_folder",
     "did_you_mean",
     "file_sha256",
     "find_data_file",
@@ -143,6 +149,97 @@ def read_toml(
             f"{path}: unknown top-level key {key!r}{extra}; expected {', '.join(sorted(keys))}"
         )
     return path, data
+
+
+def _refuse_special(path: Path, what: str, error: type[StatecraftError]) -> Path:
+    resolved = path.resolve()
+    if resolved == Path(resolved.anchor) or resolved == Path.home().resolve():
+        raise error(f"{what} {path}: refusing to write into {resolved}")
+    if path.is_symlink():
+        raise error(f"{what} {path}: is a symlink; give the path it points to")
+    return resolved
+
+
+def check_output_folder(
+    out: str | Path,
+    own: Iterable[str] | None,
+    kind: str,
+    what: str = "--out",
+    error: type[StatecraftError] = StatecraftError,
+) -> Path:
+    """Refuse an output folder a command must not write into; return it as a Path.
+
+    The rule every command that writes a folder applies before writing anything: the folder
+    may be missing, empty, or hold only what the command itself writes there (``own``: file
+    and folder names; ``None`` when the caller checks the contents itself, as a sweep does
+    with its manifest). The root and the home folder, a symlink, a file, and a folder holding
+    anything else are refused, so a typo in ``--out`` cannot overwrite or mix with unrelated
+    files.
+
+    Parameters
+    ----------
+    out : str or Path
+    own : iterable of str or None
+        Names the command writes at the top of the folder.
+    kind : str
+        What the folder is, for the message ("a run's output", "a report").
+    what : str, default="--out"
+        The option that named the folder.
+
+    Raises
+    ------
+    StatecraftError
+        (of type ``error``) in one line naming the folder and the fix.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from statecraft.files import check_output_folder
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> (d / "thesis.tex").write_text("years of work")
+    13
+    >>> try:
+    ...     check_output_folder(d, {"report.md"}, "a report")
+    ... except ValueError as err:
+    ...     print(str(err).split(": ", 1)[1])
+    is not empty and not a report folder (holds 'thesis.tex'); choose a new or empty folder
+    """
+    out = Path(out)
+    _refuse_special(out, what, error)
+    if out.exists() and not out.is_dir():
+        raise error(f"{what} {out}: exists and is not a folder")
+    if own is not None and out.is_dir():
+        names = set(own)
+        others = sorted(p.name for p in out.iterdir() if p.name not in names)
+        if others:
+            raise error(
+                f"{what} {out}: is not empty and not {kind} folder (holds {others[0]!r}); "
+                "choose a new or empty folder"
+            )
+    return out
+
+
+def check_output_file(
+    path: str | Path, what: str = "--out", error: type[StatecraftError] = StatecraftError
+) -> Path:
+    """Refuse an output file a command must not write: a folder, a symlink, a special file,
+    or a path whose folder is a file. An existing regular file named on purpose is replaced.
+
+    Raises
+    ------
+    StatecraftError
+        (of type ``error``) in one line naming the path.
+    """
+    path = Path(path)
+    _refuse_special(path, what, error)
+    if path.exists() and not path.is_file():
+        raise error(f"{what} {path}: exists and is not a regular file")
+    for parent in path.absolute().parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise error(f"{what} {path}: {parent} is not a folder")
+            break
+    return path
 
 
 def _umask() -> int:

@@ -174,3 +174,72 @@ def test_an_unreachable_scheduler_is_refused_with_its_address(tmp_path: Path, ca
     argv = ["sweep", str(path), "--out", str(tmp_path / "o"), "--scheduler"]
     err = _refused(capsys, [*argv, f"tcp://127.0.0.1:{port}"])
     assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in err
+
+
+# --- one output-folder rule for every command that writes ---------------------------------------
+def _unsafe(tmp_path: Path, where: str) -> Path:
+    """An output path no command may write to: the root, someone else's folder, a symlink."""
+    if where == "root":
+        return Path("/")
+    if where == "foreign":
+        target = tmp_path / "theirs"
+        target.mkdir()
+        (target / "thesis.tex").write_text("years of work", encoding="utf-8")
+        (target / "report.md").write_text("their notes", encoding="utf-8")
+        return target
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    return tmp_path / "link"
+
+
+@pytest.mark.parametrize("where", ["root", "foreign", "symlink"])
+def test_every_command_that_writes_a_folder_refuses_an_unsafe_one_first(
+    tmp_path: Path, capsys, where: str
+) -> None:
+    """`report`, `compare` and `calibrate` apply the rule of `run` and `sweep`, before any work
+    (the sources named here do not even exist: the folder is refused first)."""
+    target = _unsafe(tmp_path, where)
+    nowhere = str(tmp_path / "nowhere")
+    for argv, flag in (
+        (["report", nowhere, "--out", str(target)], "--out"),
+        (["compare", nowhere, nowhere, "--out", str(target)], "--out"),
+        (["calibrate", "--out", str(target), "--workers", "1"], "--out"),
+        (["run", "baseline", "--out", str(target)], "--out"),
+    ):
+        err = _refused(capsys, argv)
+        assert f"{flag} {target}" in err, (argv[0], err)
+    if where == "foreign":
+        assert (target / "report.md").read_text(encoding="utf-8") == "their notes"
+        assert sorted(p.name for p in target.iterdir()) == ["report.md", "thesis.tex"]
+
+
+def test_a_report_never_overwrites_someone_elses_folder(grid_sweep: Path, tmp_path, capsys):
+    target = _unsafe(tmp_path, "foreign")
+    err = _refused(capsys, ["report", str(grid_sweep), "--out", str(target)])
+    assert "is not empty and not a report folder (holds 'thesis.tex')" in err
+    assert (target / "report.md").read_text(encoding="utf-8") == "their notes"
+    # A report folder is a report's to replace.
+    assert cli.main(["report", str(grid_sweep), "--out", str(tmp_path / "rep")]) == 0
+    assert cli.main(["report", str(grid_sweep), "--out", str(tmp_path / "rep")]) == 0
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["validate", "--seeds", "1", "--out", "{dir}"],
+        ["sensitivity", "{tmp}/nowhere", "--out", "{link}"],
+        ["sensitivity", "{tmp}/nowhere", "--write-sobol", "{dir}"],
+        ["calibrate", "--scenario-out", "{dir}", "--out", "{tmp}/cal", "--workers", "1"],
+    ],
+)
+def test_every_command_that_writes_a_file_refuses_a_folder_or_a_symlink(
+    tmp_path: Path, capsys, argv: list[str]
+) -> None:
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "victim.txt").write_text("keep me", encoding="utf-8")
+    (tmp_path / "link").symlink_to(tmp_path / "victim.txt")
+    subs = {"dir": tmp_path / "dir", "link": tmp_path / "link", "tmp": tmp_path}
+    err = _refused(capsys, [a.format(**subs) for a in argv])
+    assert re.search(r"(is a symlink|exists and is not a regular file)", err), err
+    assert (tmp_path / "victim.txt").read_text(encoding="utf-8") == "keep me"
+    assert list((tmp_path / "dir").iterdir()) == []

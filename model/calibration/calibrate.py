@@ -42,7 +42,7 @@ import pandas as pd
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from ..errors import CalibrationError
-from ..files import did_you_mean
+from ..files import check_output_file, check_output_folder, did_you_mean
 from ..params import PARAMETERS, param
 from ..scenario import load_scenario, resolve
 from .outcomes import NAN_PENALTY, OUTCOMES, distance, outcomes, target_z
@@ -62,6 +62,12 @@ __all__ = [
 ]
 
 _NAMES = {p.name for p in PARAMETERS}
+#: What a calibration writes in its output folder (pyabc's database and SQLite's side files
+#: included): all it may replace there.
+CALIBRATION_FILES = frozenset(
+    {"abc.db", "abc.db-journal", "abc.db-wal", "abc.db-shm", "posterior.csv", "predictive.csv"}
+    | {"report.md"}
+)
 
 
 # --- configuration ------------------------------------------------------------------------------
@@ -405,12 +411,14 @@ def calibrate(
     resolve(sim_base, where=f"scenario '{sc.name}'")
     seeds = seeds_for(cfg.root_seed, cfg.seeds)
     out = Path(out) if out is not None else Path("results") / "calibration" / sc.name
-    out.mkdir(parents=True, exist_ok=True)
+    check_output_folder(out, CALIBRATION_FILES, "a calibration output", error=CalibrationError)
     scen_path = (
         Path(scenario_out)
         if scenario_out is not None
         else Path(sc.path).parent / f"{sc.name}_calibrated.toml"
     )
+    check_output_file(scen_path, "--scenario-out", error=CalibrationError)
+    out.mkdir(parents=True, exist_ok=True)
     if scen_path.resolve() == Path(sc.path).resolve():
         raise CalibrationError(
             f"{scen_path}: would overwrite the scenario being calibrated; choose --scenario-out"

@@ -51,7 +51,7 @@ from filelock import FileLock, Timeout
 from ..errors import SweepError
 from ..evaluate import Outcome, RunTask
 from ..experiment import Experiment, RunSpec
-from ..files import atomic_write, cache_changed, file_sha256
+from ..files import atomic_write, cache_changed, check_output_folder, file_sha256
 from ..version import __version__
 
 __all__ = [
@@ -221,21 +221,16 @@ def write_run_json(path: Path, record: dict[str, Any]) -> str:
     return hashlib.sha256(blob).hexdigest()
 
 
-class ContentChanged(ValueError):
-    """A run file's content differs from the digest written into it."""
-
-
 def _file_tag(path: Path) -> dict[str, Any]:
     """The run id, fingerprint and content digest a run file says it holds (reads the whole
-    file, so a truncated or garbled file raises here rather than later in :func:`load`; a file
-    whose content no longer matches its digest raises :class:`ContentChanged`)."""
+    file, so a truncated or garbled file raises here rather than later in :func:`load`), and
+    ``intact``: whether its content still matches that digest (``None``: it carries none)."""
     if path.suffix == ".json":
         record = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(record, dict) or not isinstance(record.get("error"), str):
             raise ValueError("not an error record")
-        if "data" in record and record["data"] != record_digest(record):
-            raise ContentChanged("content differs from its digest")
-        return record
+        intact = record["data"] == record_digest(record) if "data" in record else None
+        return {**record, "intact": intact}
     import pyarrow.parquet as pq
 
     table = pq.read_table(path)
@@ -246,9 +241,8 @@ def _file_tag(path: Path) -> dict[str, Any]:
         ids = set(table.column("run_id").to_pylist())
         if ids != {tag.get("run_id")}:
             raise ValueError(f"holds rows of {sorted(map(str, ids))[:2]}")
-    if "data" in tag and tag["data"] != table_digest(table):
-        raise ContentChanged("content differs from its digest")
-    return tag
+    intact = tag["data"] == table_digest(table) if "data" in tag else None
+    return {**tag, "intact": intact}
 
 
 def check_run_file(
@@ -272,17 +266,17 @@ def check_run_file(
         return None
     try:
         tag = _file_tag(path)
-    except ContentChanged:
-        return "edited since it was written (its values differ from the digest written with them)"
     except Exception as err:  # any parse failure: truncated, garbled, not Parquet/JSON
         return f"unreadable ({type(err).__name__})"
+    if tag["intact"] is False:
+        return "edited since it was written (its values differ from the digest written with them)"
     if tag.get("run_id") != run_id:
         return f"holds run {tag.get('run_id')!r}, not {run_id!r}"
     if fingerprint is not None and tag.get("fingerprint") not in (None, fingerprint):
         return "belongs to a different task (fingerprint differs)"
     if fingerprint is not None and sha256 is None and tag.get("fingerprint") != fingerprint:
         return "carries no fingerprint and is not in the manifest"
-    if "data" not in tag:
+    if tag["intact"] is None:
         # Not in the manifest, so only its own content digest can vouch for it.
         return "carries no content digest and is not in the manifest"
     return None
@@ -501,8 +495,9 @@ class SweepStore:
         self.out = out
         if out.exists() and not out.is_dir():
             raise SweepError(f"{out}: exists and is not a directory; choose another --out")
-        if out.resolve() == Path(out.resolve().anchor):
-            raise SweepError(f"{out}: is the root of the file system; choose another --out")
+        # The rule of every command that writes; the contents are checked against the manifest
+        # (_read_manifest: a folder with other files and no manifest is refused).
+        check_output_folder(out, None, "a sweep", error=SweepError)
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as err:
@@ -568,6 +563,8 @@ class SweepStore:
             try:
                 tag = _file_tag(path)
             except Exception:
+                continue  # damaged: set aside by _scan
+            if not tag["intact"]:
                 continue  # damaged: set aside by _scan
             if tag.get("fingerprint") == rows.get(rid, {}).get("fingerprint"):
                 return False  # the manifest wrote this file: it belongs here
