@@ -60,6 +60,7 @@ from .scenario import resolve
 
 __all__ = [
     "MAX_ATTEMPTS",
+    "MAX_WORKERS_PER_CPU",
     "SCHEDULER_GRACE_S",
     "DaskEvaluator",
     "Evaluator",
@@ -69,6 +70,7 @@ __all__ = [
     "Outcome",
     "RunTask",
     "SchedulerLost",
+    "check_workers",
     "connect",
     "default_workers",
     "evaluating",
@@ -81,6 +83,9 @@ __all__ = [
 #: then recorded as failed (runs merely in flight beside it are not counted: they run again
 #: alone; see :class:`LocalEvaluator`).
 MAX_ATTEMPTS = 3
+
+#: Local worker processes allowed per CPU this process may use (``--workers`` above is refused).
+MAX_WORKERS_PER_CPU = 4
 
 #: Seconds the Dask scheduler may stay unreachable mid-evaluation before it stops.
 SCHEDULER_GRACE_S = 10.0
@@ -362,7 +367,7 @@ class LocalEvaluator(Evaluator):
 
     def __init__(self, workers: int, fn: TaskFunction = execute) -> None:
         super().__init__(fn)
-        self.workers = _check_workers(workers)
+        self.workers = check_workers(workers)
         self.label = f"local x{self.workers}"
 
     def evaluate(self, tasks: Sequence[RunTask]) -> Iterator[Outcome]:
@@ -599,9 +604,18 @@ def local_cluster(n_workers: int = 2) -> Iterator[str]:
 
 
 # --- choosing one -------------------------------------------------------------------------------
-def _check_workers(workers: int) -> int:
+def check_workers(workers: int) -> int:
+    """``workers`` as an int, or a one-line :class:`EvaluatorError`: it must be an integer from
+    1 to :data:`MAX_WORKERS_PER_CPU` times the CPUs this process may use (``--workers 100000``
+    would start a hundred thousand processes; more than a few per CPU only slows runs down)."""
     if isinstance(workers, bool) or not isinstance(workers, numbers.Integral) or workers < 1:
         raise EvaluatorError(f"--workers must be an integer >= 1; got {workers}")
+    cpus = default_workers()
+    if workers > MAX_WORKERS_PER_CPU * cpus:
+        raise EvaluatorError(
+            f"--workers must be at most {MAX_WORKERS_PER_CPU * cpus} ({MAX_WORKERS_PER_CPU} per "
+            f"CPU; this process may use {cpus}); got {workers}"
+        )
     return int(workers)
 
 
@@ -626,7 +640,7 @@ def evaluator_for(
         If ``workers`` is not an integer >= 1.
     """
     if workers is not None:
-        _check_workers(workers)
+        check_workers(workers)
     if scheduler:
         return DaskEvaluator(scheduler, fn)
     n = workers or default_workers()

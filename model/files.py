@@ -36,6 +36,7 @@ __all__ = [
     "SHIPPED_FOLDERS",
     "atomic_write",
     "cache_changed",
+    "check_integers",
     "check_output_file",
     "check_output_folder",
     "did_you_mean",
@@ -45,6 +46,7 @@ __all__ = [
     "read_toml",
     "shipped",
     "shipped_path",
+    "toml_problem",
     "write_cache",
 ]
 
@@ -110,6 +112,38 @@ def find_data_file(ref: str | Path, folder: str, what: str, error: type[Statecra
     return path
 
 
+def toml_problem(err: ValueError) -> str:
+    """What is wrong with a TOML text, in one line, from the error :func:`tomllib.loads` raised
+    (an integer of thousands of digits fails Python's conversion limit, not the parser)."""
+    if not isinstance(err, tomllib.TOMLDecodeError) and "integer string conversion" in str(err):
+        return "an integer with more than 4,300 digits"
+    return str(err).splitlines()[0] if str(err) else type(err).__name__
+
+
+#: TOML integers are 64-bit signed (TOML 1.0: "if an integer cannot be represented losslessly,
+#: an error must be thrown"); Python's reader accepts any length.
+TOML_INT_RANGE = (-(2**63), 2**63 - 1)
+
+
+def check_integers(data: Any, path: str | Path, error: type[StatecraftError]) -> None:
+    """Refuse an integer outside TOML's 64-bit range anywhere in parsed TOML ``data``, naming
+    its key (``1`` followed by 400 zeros would otherwise overflow deep inside a check)."""
+    lo, hi = TOML_INT_RANGE
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        key, value = stack.pop()
+        if isinstance(value, dict):
+            stack += [(f"{key}.{k}" if key else str(k), v) for k, v in value.items()]
+        elif isinstance(value, list):
+            stack += [(f"{key}[{i}]", v) for i, v in enumerate(value)]
+        elif isinstance(value, int) and not isinstance(value, bool) and not lo <= value <= hi:
+            digits = len(str(abs(value)))
+            raise error(
+                f"{path}: {key}: an integer of {digits} digits is outside TOML's 64-bit range "
+                f"[{lo}, {hi}]"
+            )
+
+
 def read_toml(
     ref: str | Path,
     folder: str,
@@ -133,14 +167,15 @@ def read_toml(
     path = find_data_file(ref, folder, what, error)
     try:
         data = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
-    except tomllib.TOMLDecodeError as err:
-        raise error(f"{path}: malformed TOML: {err}") from None
     except UnicodeDecodeError:
         raise error(f"{path}: not a UTF-8 text file") from None
+    except ValueError as err:  # TOMLDecodeError, or an integer too long to convert
+        raise error(f"{path}: malformed TOML: {toml_problem(err)}") from None
     except OSError as err:
         raise error(f"{path}: cannot read: {err.strerror}") from None
     except RecursionError:
         raise error(f"{path}: malformed TOML: arrays or tables nested too deeply") from None
+    check_integers(data, path, error)
     unknown = sorted(set(data) - keys)
     if unknown:
         key = unknown[0]

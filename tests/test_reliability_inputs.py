@@ -57,6 +57,11 @@ def _refused(capsys, argv: list[str]) -> str:
         ),
         ({"initial_adoption": 0.0}, r"initial_adoption must be above 0"),
         (
+            {"paradigm_shift_date": "1950-01"},
+            r"paradigm_shift_date 1950-01 is before start_date 2020-01: a changed date must",
+        ),
+        ({"entry_rate": 10**400}, r"'entry_rate' must be a number in \[0, 100000\]"),
+        (
             {"local_share_equity": 0.59},
             r"must add up to 1 \(within 1e-06\); 0\.59 \+ 0\.3 \+ 0\.1 = 0\.99$",
         ),
@@ -88,7 +93,20 @@ def test_the_refusal_names_the_scenario_file(tmp_path: Path) -> None:
     ("text", "match"),
     [
         (f"[parameters]\nherding = {'[' * 5000}{']' * 5000}\n", r"nested too deeply"),
-        ("[parameters]\ninitial_startups = 99999999999999999999999999999\n", r"\[10, 1e\+06\]"),
+        ("[parameters]\ninitial_startups = 9223372036854775807\n", r"\[10, 1e\+06\]"),
+        (
+            "[parameters]\ninitial_startups = 99999999999999999999999999999\n",
+            r"parameters\.initial_startups: an integer of 29 digits is outside TOML's 64-bit",
+        ),
+        (
+            f"[parameters]\nentry_rate = 1{'0' * 400}\n",
+            r"parameters\.entry_rate: an integer of 401 digits is outside TOML's 64-bit range",
+        ),
+        (
+            f"[parameters]\nentry_rate = 1{'0' * 5000}\n",
+            r"s\.toml: malformed TOML: an integer with more than 4,300 digits$",
+        ),
+        ('[parameters]\nparadigm_shift_date = "1950-01"\n', r"1950-01 is before start_date"),
         (
             "[parameters]\nherdng = 0.5\n",
             r"unknown parameter 'herdng' \(did you mean 'herding'\?\)",
@@ -103,6 +121,24 @@ def test_hostile_scenario_files_get_one_line(tmp_path: Path, capsys, text, match
     err = _refused(capsys, ["run", str(path), "--out", str(tmp_path / "o")])
     assert re.search(match, err), err
     assert "\x1b" not in err
+
+
+@pytest.mark.parametrize(
+    "factor", [f"entry_rate = [0, 1{'0' * 400}]", f"entry_rate = {{ min = 0, max = 1{'0' * 400} }}"]
+)
+def test_a_huge_integer_in_an_experiment_gets_one_line(tmp_path: Path, capsys, factor) -> None:
+    path = write_experiment(tmp_path / "e.toml", factor, seed=1, horizon="2020-03")
+    err = _refused(capsys, ["sweep", str(path), "--out", str(tmp_path / "o"), "--workers", "1"])
+    assert "factors.entry_rate" in err and "outside TOML's 64-bit range" in err
+
+
+def test_more_workers_than_a_few_per_cpu_are_refused(tmp_path: Path, capsys) -> None:
+    path = write_experiment(tmp_path / "e.toml", "herding = [0.0, 1.0]", seed=1)
+    argv = ["sweep", str(path), "--out", str(tmp_path / "o"), "--workers", "100000"]
+    assert "--workers must be at most" in _refused(capsys, argv)
+    assert not (tmp_path / "o").exists()
+    argv = ["calibrate", "--workers", "100000", "--out", str(tmp_path / "c")]
+    assert "--workers must be at most" in _refused(capsys, argv)
 
 
 def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:

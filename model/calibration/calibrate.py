@@ -42,7 +42,14 @@ import pandas as pd
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from ..errors import CalibrationError
-from ..files import check_output_file, check_output_folder, did_you_mean
+from ..evaluate import check_workers
+from ..files import (
+    check_integers,
+    check_output_file,
+    check_output_folder,
+    did_you_mean,
+    toml_problem,
+)
 from ..params import PARAMETERS, param
 from ..scenario import load_scenario, resolve
 from .outcomes import NAN_PENALTY, OUTCOMES, distance, outcomes, target_z
@@ -232,8 +239,9 @@ def load_config(
         raise CalibrationError(f"{path}: no such calibration file")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise CalibrationError(f"{path}: malformed TOML: {err}") from None
+    except ValueError as err:  # TOMLDecodeError, or an integer too long to convert
+        raise CalibrationError(f"{path}: malformed TOML: {toml_problem(err)}") from None
+    check_integers(data, path, CalibrationError)
     given = {"budget": budget, "population": population, "predictive": predictive}
     data.update({k: v for k, v in given.items() if v is not None})
     try:
@@ -410,6 +418,8 @@ def calibrate(
     sim_base = {**base, "end_date": end}
     resolve(sim_base, where=f"scenario '{sc.name}'")
     seeds = seeds_for(cfg.root_seed, cfg.seeds)
+    if workers is not None:
+        check_workers(workers)  # pyabc would start that many processes
     out = Path(out) if out is not None else Path("results") / "calibration" / sc.name
     check_output_folder(out, CALIBRATION_FILES, "a calibration output", error=CalibrationError)
     scen_path = (
