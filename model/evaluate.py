@@ -84,6 +84,13 @@ __all__ = [
 #: alone; see :class:`LocalEvaluator`).
 MAX_ATTEMPTS = 3
 
+#: Seconds a pool may go on with a dead worker process without reporting it broken before the
+#: evaluator stops waiting for it (it reports one within milliseconds, unless the worker died
+#: half-way through sending a result; see :func:`_wait`).
+HUNG_POOL_S = 10.0
+#: How often a wait on worker processes looks at them again (a poll interval, not a timeout).
+POLL_S = 0.1
+
 #: Local worker processes allowed per CPU this process may use (``--workers`` above is refused).
 MAX_WORKERS_PER_CPU = 4
 
@@ -290,15 +297,63 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     )
 
 
+def _processes(pool: ProcessPoolExecutor) -> list[Any]:
+    """The pool's worker processes (its manager thread may be changing the table)."""
+    for _ in range(3):
+        try:
+            return list((getattr(pool, "_processes", None) or {}).values())
+        except RuntimeError:  # changed size during iteration
+            continue
+    return []
+
+
 def _abort(pool: ProcessPoolExecutor) -> None:
-    """Terminate a pool's worker processes and shut it down without waiting for its runs."""
-    procs = list((getattr(pool, "_processes", None) or {}).values())
+    """Terminate a pool's worker processes and shut it down without waiting for its runs.
+
+    Every wait is bounded. A worker killed half-way through sending its result leaves the
+    pool's manager thread waiting for the rest of the message for ever (the pool keeps its own
+    copy of the pipe's write end open), and the interpreter joins that thread at exit: once the
+    workers are gone, that copy is closed, so the thread reads end-of-file and ends.
+    """
+    procs = _processes(pool)
+    results = getattr(pool, "_result_queue", None)
+    manager = getattr(pool, "_executor_manager_thread", None)
     for proc in procs:
         if proc.is_alive():
             proc.terminate()
     for proc in procs:
         proc.join(timeout=5)
+        if proc.is_alive():
+            proc.kill()
+            proc.join(timeout=5)
     pool.shutdown(wait=False, cancel_futures=True)
+    if manager is not None and results is not None:
+        manager.join(timeout=1.0)
+        if manager.is_alive():
+            with contextlib.suppress(OSError, AttributeError):
+                results._writer.close()
+            manager.join(timeout=5.0)
+
+
+def _wait(pool: ProcessPoolExecutor, futures: Any) -> tuple[set[Any], bool]:
+    """Wait until one of ``futures`` is done: ``(done, True)``; or ``(set(), False)`` when a
+    worker process has been dead :data:`HUNG_POOL_S` seconds without the pool noticing.
+
+    A pool's worker never exits on its own, so a dead one means the pool is broken; the pool
+    says so at once (``BrokenProcessPool``), except when the worker died half-way through
+    sending a result: its manager thread then waits for the rest for ever, and so would we.
+    """
+    dead_since: float | None = None
+    while True:
+        done, _ = wait(futures, timeout=POLL_S, return_when=FIRST_COMPLETED)
+        if done:
+            return done, True
+        if any(p.exitcode is not None for p in _processes(pool)):
+            dead_since = dead_since or time.monotonic()
+            if time.monotonic() - dead_since > HUNG_POOL_S:
+                return set(), False
+        else:
+            dead_since = None
 
 
 def _canary() -> bool:
@@ -316,7 +371,12 @@ def _alone(fn: Callable[..., Any], *args: Any) -> tuple[bool, Any]:
     """
     pool = _pool(1)
     try:
-        result = pool.submit(fn, *args).result()
+        fut = pool.submit(fn, *args)
+        _, alive = _wait(pool, [fut])
+        if not alive:
+            _abort(pool)
+            return False, None
+        result = fut.result()
     except BrokenProcessPool:
         _abort(pool)
         return False, None
@@ -408,7 +468,9 @@ class LocalEvaluator(Evaluator):
             try:
                 healthy = _fill(pool, queue, inflight, remaining, window, fn)
                 while healthy and inflight and not lost:
-                    done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                    done, alive = _wait(pool, inflight)
+                    if not alive:  # a worker died unnoticed: every run in flight is a suspect
+                        lost = list(inflight.values())
                     for fut in done:
                         rid = inflight.pop(fut)
                         try:

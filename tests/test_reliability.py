@@ -300,6 +300,31 @@ def test_a_run_that_kills_its_worker_is_blamed_alone(tiny):
 
 
 @pytest.mark.slow
+def test_a_worker_killed_while_sending_its_result_never_hangs_the_evaluation(
+    tiny, tmp_path, monkeypatch
+):
+    """A worker that dies half-way through sending a result leaves the pool's manager thread
+    waiting for ever, and the pool never reports the death (a sweep of the audit hung once in
+    11 worker kills): the evaluator notices the dead worker itself, runs the runs then in
+    flight again alone, and every run ends with its undisturbed result."""
+    import dataclasses
+
+    import statecraft.evaluate as evaluate
+
+    monkeypatch.setattr(evaluate, "HUNG_POOL_S", 1.0)
+    exp, _, ref = tiny
+    marker = str(tmp_path / "died-once")
+    tasks = [dataclasses.replace(task_for(exp, s), experiment=marker) for s in exp.runs()]
+    outcomes = list(LocalEvaluator(2, fn=faults.die_mid_send_once).evaluate(tasks))
+    assert (tmp_path / "died-once").exists()  # the fault did happen
+    assert sorted(o.run_id for o in outcomes) == sorted(t.run_id for t in tasks)
+    assert all(o.error is None for o in outcomes)
+    got = pd.concat([o.final for o in sorted(outcomes, key=lambda o: o.run_id)])
+    got["experiment"] = exp.name
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), ref.final.reset_index(drop=True))
+
+
+@pytest.mark.slow
 def test_a_run_that_kills_its_dask_workers_is_blamed_alone(tiny):
     """On Dask too: a run Dask gives up on (KilledWorker) runs again alone in a fresh local
     process; only the run that kills that one too is recorded as failed."""
