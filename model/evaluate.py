@@ -37,6 +37,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing as mp
 import numbers
 import os
@@ -558,6 +559,8 @@ class DaskEvaluator(Evaluator):
         self.address = address
         self.label = f"dask {address}"
         self.client: Any = None
+        #: The scheduler was lost during an evaluation (its client's noise is silenced).
+        self._lost = False
 
     def open(self) -> None:
         if self.client is None:
@@ -566,7 +569,10 @@ class DaskEvaluator(Evaluator):
     def close(self) -> None:
         client, self.client = self.client, None
         if client is not None:
-            client.close()
+            # Closing a client whose scheduler is gone cancels its reconnection attempts, which
+            # Dask logs as about 40 lines of tracebacks; the one-line SchedulerLost says it all.
+            with _silenced("distributed") if self._lost else contextlib.nullcontext():
+                client.close()
 
     def evaluate(self, tasks: Sequence[RunTask]) -> Iterator[Outcome]:
         from concurrent.futures import CancelledError
@@ -602,6 +608,7 @@ class DaskEvaluator(Evaluator):
                         "closed",
                         "closing",
                     ):
+                        self._lost = True
                         raise SchedulerLost(address)
                 else:
                     gone_since = None
@@ -624,6 +631,7 @@ class DaskEvaluator(Evaluator):
                 except (CancelledError, Exception):
                     # execute() returns a run's own exceptions as outcomes: anything else is the
                     # cluster's (a closed connection, a lost scheduler), not the run's.
+                    self._lost = True
                     raise SchedulerLost(address) from None
                 # Release before handing it on: a finished future that stays referenced is
                 # recomputed if the worker holding its result dies.
@@ -635,6 +643,24 @@ class DaskEvaluator(Evaluator):
                     keys[nxt.key] = task.run_id
                     pending.add(nxt)
                     break
+
+
+@contextlib.contextmanager
+def _silenced(name: str) -> Iterator[None]:
+    """Drop the log records of logger ``name`` and its children while the block runs."""
+    loggers = [logging.getLogger(name)] + [
+        log
+        for n, log in list(logging.Logger.manager.loggerDict.items())
+        if n.startswith(f"{name}.") and isinstance(log, logging.Logger)
+    ]
+    before = [log.disabled for log in loggers]
+    for log in loggers:
+        log.disabled = True
+    try:
+        yield
+    finally:
+        for log, was in zip(loggers, before, strict=True):
+            log.disabled = was
 
 
 @contextlib.contextmanager
