@@ -196,6 +196,7 @@ def test_a_stub_manifest_is_damaged_not_trusted(tiny, tmp_path, capsys):
     out = _copy(tiny, tmp_path)
     (out / "manifest.json").write_text('{"runs": [{"run_id": 5}]}', encoding="utf-8")
     (out / "manifest.prev.json").unlink()
+    (out / "report").mkdir()  # written here by `statecraft report`: no reason to refuse
     assert cli.main(["check", str(out)]) == 2
     assert "manifest.json is damaged" in capsys.readouterr().err
     summary = _resume(exp, out)

@@ -621,7 +621,13 @@ class SweepStore:
             *OWN_FILES,
             *(p.name for p in self._own_tmp(self.out)),
         }
-        others = sorted(p.name for p in self.out.iterdir() if p.name not in ours)
+        # What the analysis commands write here by default: a report, the sensitivity cache.
+        derived = re.compile(r"report|outcomes-[0-9a-f]+\.parquet(\.sha256)?")
+        others = sorted(
+            p.name
+            for p in self.out.iterdir()
+            if p.name not in ours and not derived.fullmatch(p.name)
+        )
         if others:
             raise SweepError(
                 f"{self.out}: not a sweep directory (no {MANIFEST}, but holds {others[0]}); "
