@@ -11,8 +11,8 @@ are stored, SIGKILLs one worker process (a child of the ``forkserver``), and wai
 ``--limit`` seconds for the sweep to exit. A try passes if the sweep exits 0 with every run
 stored; a *hang* is a sweep still running at the limit (it is then killed).
 
-Measured (2 cores, load 2-5): at a7f5a93, 1 hang in 100 tries (and 1 in 66 in a first
-series); with bounded waits around worker loss, 0 in 100. The hang: a worker killed half-way
+Measured (2 cores, load 2-5): at a7f5a93, 1 hang in 100 tries; with bounded waits around
+worker loss, 0 in 100 (figures in benchmarks/README.md). The hang: a worker killed half-way
 through sending its result leaves the pool's manager thread waiting for the rest for ever
 (``tests/faults.py: die_mid_send_once`` reproduces it every time).
 """
