@@ -189,6 +189,38 @@ def test_an_edited_run_file_is_caught_without_any_manifest(tiny, tmp_path):
     _same(load(out), ref)
 
 
+def _forge(path: Path) -> None:
+    """Change a value of a run file and write the digest of the new content into its tag, as
+    someone who knows the format would."""
+    import pyarrow.parquet as pq
+    from statecraft.sweep.store import table_digest
+
+    _edit_keeping_metadata(path)
+    table = pq.read_table(path)
+    meta = dict(table.schema.metadata)
+    tag = json.loads(meta[b"statecraft"])
+    assert tag["data"] != table_digest(table)
+    meta[b"statecraft"] = json.dumps({**tag, "data": table_digest(table)}).encode()
+    pq.write_table(table.replace_schema_metadata(meta), path)
+
+
+@pytest.mark.parametrize("forged", ["final/p00000-r001.parquet", "timeseries/p00001-r001.parquet"])
+def test_a_forged_run_file_is_caught_by_the_files_that_recorded_it(tiny, tmp_path, forged):
+    """Both manifests lost and a run file rewritten together with its own digest: the next
+    run's final file recorded the old digest (``prev``), a time series is recorded by its final
+    file. (The last final file stored has no successor: only the manifest vouches for it.)"""
+    exp, _, ref = tiny
+    out = _copy(tiny, tmp_path)
+    (out / "manifest.json").unlink()
+    (out / "manifest.prev.json").unlink()
+    _forge(out / forged)
+    summary = _resume(exp, out)
+    rid = Path(forged).stem
+    assert (summary.ran, summary.repaired) == (1, 1), summary
+    assert any(rid in p.name for p in (out / "damaged").iterdir())  # set aside, not trusted
+    _same(load(out), ref)
+
+
 def test_a_stub_manifest_is_damaged_not_trusted(tiny, tmp_path, capsys):
     """A manifest without the shape of one ({"runs": [{"run_id": 5}]}) and no copy: check
     fails, and resuming rebuilds it from the run files, keeping every intact run."""

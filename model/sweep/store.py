@@ -30,6 +30,7 @@ anything else is moved to ``damaged/`` and its run runs again on resume. :func:`
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -208,9 +209,18 @@ def record_digest(record: dict[str, Any]) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def write_run_parquet(path: Path, df: pd.DataFrame, run_id: str, fingerprint: str) -> str:
+def write_run_parquet(
+    path: Path,
+    df: pd.DataFrame,
+    run_id: str,
+    fingerprint: str,
+    links: dict[str, Any] | None = None,
+) -> str:
     """Write ``df`` atomically with the run's id, fingerprint and content digest
-    (:func:`table_digest`) in the schema metadata; return the file's SHA-256."""
+    (:func:`table_digest`) in the schema metadata; return the file's SHA-256.
+
+    ``links`` are digests of other files recorded in the tag (see :meth:`SweepStore.store`).
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -221,6 +231,7 @@ def write_run_parquet(path: Path, df: pd.DataFrame, run_id: str, fingerprint: st
             "fingerprint": fingerprint,
             "table": path.parent.name,
             "data": table_digest(table),
+            **(links or {}),
         }
     )
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), META_KEY: tag})
@@ -543,6 +554,8 @@ class SweepStore:
             self._lock.release()
             raise
         self._last_flush = 0.0
+        #: (run id, content digest) of the last final file stored (see :meth:`store`).
+        self._last_final: tuple[str, str] | None = None
 
     def _open(self, exp: Experiment, specs: list[RunSpec], force: bool) -> dict[str, Any] | None:
         self.exp = exp
@@ -703,6 +716,8 @@ class SweepStore:
         is moved to ``damaged/`` and the run runs again.
         """
         rows = {r.get("run_id"): r for r in (old or {}).get("runs", []) if isinstance(r, dict)}
+        # Without a manifest, the final files vouch for one another (see store()).
+        breaks = self._broken_links() if old is None else {}
         for rid, fp in self.prints.items():
             row = rows.get(rid, {})
             if row.get("fingerprint") not in (None, fp):
@@ -711,8 +726,8 @@ class SweepStore:
             status = row.get("status")
             if paths["final"].exists():
                 tables = ["final", "timeseries"] if self.exp.timeseries else ["final"]
-                files, why = {}, None
-                for t in tables:
+                files, why = {}, breaks.get(rid)
+                for t in tables if why is None else []:
                     sha = _recorded(row, t) if status == "ok" else None
                     why = check_run_file(paths[t], rid, sha, fp)
                     if why:
@@ -748,6 +763,39 @@ class SweepStore:
                 f"(damaged files moved to {self.out / 'damaged'}/)"
             )
 
+    def _broken_links(self) -> dict[str, str]:
+        """Runs whose files disagree with what other run files recorded of them: run id ->
+        problem. A time series must have the digest its final file recorded, and a final file
+        the digest the final file stored after it recorded (``prev``)."""
+        tags: dict[str, dict[str, Any]] = {}
+        for path in sorted((self.out / "final").glob("[!.]*.parquet")):
+            with contextlib.suppress(Exception):  # unreadable: check_run_file says why
+                tags[path.name.split(".")[0]] = _file_tag(path)
+        broken: dict[str, str] = {}
+        for rid, tag in tags.items():
+            ts = self.out / "timeseries" / f"{rid}.parquet"
+            if self.exp.timeseries and "timeseries" in tag and ts.is_file():
+                with contextlib.suppress(Exception):
+                    if _file_tag(ts).get("data") != tag["timeseries"]:
+                        broken[rid] = (
+                            f"timeseries/{ts.name} differs from the digest its final file "
+                            "recorded of it"
+                        )
+            prev = tag.get("prev")
+            if (
+                isinstance(prev, list)
+                and len(prev) == 2
+                and isinstance(prev[0], str)
+                and prev[0] in tags
+                and tags[prev[0]].get("data") != prev[1]
+            ):
+                broken.setdefault(
+                    prev[0],
+                    f"final/{prev[0]}.parquet differs from the digest run {rid}'s final file "
+                    "recorded of it when it was stored after it",
+                )
+        return broken
+
     def _keep(self, rid: str, row: dict[str, Any]) -> None:
         for key in ("duration_s", "finished"):
             if key in row:
@@ -761,16 +809,29 @@ class SweepStore:
         }
 
     def store(self, o: Outcome) -> None:
+        """Write a run's files (time series, then final), and note it in the manifest.
+
+        Besides its own content digest, a final file records the digest of its run's time
+        series (``timeseries``) and of the final file stored just before it in this session
+        (``prev``: run id and digest). Without the manifest these links still catch a run file
+        whose values were rewritten together with its own digest: the files that recorded it
+        disagree (all but the last final file stored, whose successor never came).
+        """
         finished = utc_now()
         fp = self.prints[o.run_id]
         if o.error is None:
             files = {}
+            links: dict[str, Any] = {}
             if o.timeseries is not None:
                 path = self.out / "timeseries" / f"{o.run_id}.parquet"
                 files["timeseries"] = write_run_parquet(path, o.timeseries, o.run_id, fp)
+                links["timeseries"] = table_digest(o.timeseries)
+            if self._last_final is not None:
+                links["prev"] = list(self._last_final)
             # The final file is written last: its presence marks the run as stored.
             path = self.out / "final" / f"{o.run_id}.parquet"
-            files["final"] = write_run_parquet(path, o.final, o.run_id, fp)
+            files["final"] = write_run_parquet(path, o.final, o.run_id, fp, links)
+            self._last_final = (o.run_id, table_digest(o.final))
             (self.out / "errors" / f"{o.run_id}.json").unlink(missing_ok=True)
             self.status[o.run_id] = {"status": "ok", "files": files}
         else:
