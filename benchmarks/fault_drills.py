@@ -908,6 +908,25 @@ def _edit(rel: str, load_first: bool = False) -> Callable[[Path], None]:
     return fn
 
 
+def _forge(rel: str) -> Callable[[Path], None]:
+    """Like :func:`_edit`, and the file's own content digest rewritten to match (a forger who
+    knows the format)."""
+
+    def fn(out: Path) -> None:
+        import pyarrow.parquet as pq
+        from statecraft.sweep.store import table_digest
+
+        _edit(rel)(out)
+        p = out / rel
+        table = pq.read_table(p)
+        meta = dict(table.schema.metadata)
+        tag = json.loads(meta[b"statecraft"])
+        meta[b"statecraft"] = json.dumps({**tag, "data": table_digest(table)}).encode()
+        pq.write_table(table.replace_schema_metadata(meta), p)
+
+    return fn
+
+
 def _stub_manifest(out: Path) -> None:
     (out / "manifest.json").write_text('{"runs":[{"run_id":5}]}', encoding="utf-8")
     (out / "manifest.prev.json").unlink()
@@ -992,6 +1011,12 @@ DRILLS: dict[str, Callable[[Path, Path], tuple[bool, str]]] = {
         lambda out: (
             _delete("manifest.json", "manifest.prev.json")(out),
             _edit("final/p00001-r001.parquet")(out),
+        )
+    ),
+    "manifests lost and a run file forged with its digest": _damage(
+        lambda out: (
+            _delete("manifest.json", "manifest.prev.json")(out),
+            _forge("final/p00001-r000.parquet")(out),
         )
     ),
     "manifest replaced by a stub, copy lost": _damage(_stub_manifest),
