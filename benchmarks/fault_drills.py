@@ -420,6 +420,71 @@ INPUTS: list[tuple[str, str, str | bytes | list[str], str]] = [
     ("check a missing folder", "cli", ["check", "{tmp}/nowhere"], "refuse"),
     ("unknown scenario name", "cli", ["run", "baselin"], "refuse"),
     ("scenario is a folder", "cli", ["run", "{tmp}"], "refuse"),
+    # --- second audit: one output-folder rule for every command that writes ---
+    ("report --out /", "cli", ["report", "{tmp}/nowhere", "--out", "/"], "refuse"),
+    (
+        "report --out a folder of other files",
+        "cli",
+        ["report", "{tmp}/nowhere", "--out", "{tmp}/foreign"],
+        "refuse",
+    ),
+    ("report --out a symlink", "cli", ["report", "{tmp}/nowhere", "--out", "{tmp}/link"], "refuse"),
+    (
+        "compare --out a folder of other files",
+        "cli",
+        ["compare", "baseline", "export_cutoff", "--out", "{tmp}/foreign"],
+        "refuse",
+    ),
+    (
+        "calibrate --out a folder of other files",
+        "cli",
+        ["calibrate", "--out", "{tmp}/foreign", "--workers", "1"],
+        "refuse",
+    ),
+    (
+        "calibrate --scenario-out a folder",
+        "cli",
+        ["calibrate", "--out", "{tmp}/cal", "--scenario-out", "{tmp}/real", "--workers", "1"],
+        "refuse",
+    ),
+    (
+        "sensitivity --out a folder",
+        "cli",
+        ["sensitivity", "{tmp}/nowhere", "--out", "{tmp}/real"],
+        "refuse",
+    ),
+    (
+        "validate --out a symlink",
+        "cli",
+        ["validate", "--seeds", "1", "--out", "{tmp}/link"],
+        "refuse",
+    ),
+    # --- second audit: values ---
+    (
+        "paradigm shift before the start",
+        "scenario",
+        '[parameters]\nparadigm_shift_date = "1950-01"\n',
+        "refuse",
+    ),
+    ("integer of 401 digits", "scenario", f"[parameters]\nentry_rate = 1{'0' * 400}\n", "refuse"),
+    (
+        "integer of 5,001 digits",
+        "scenario",
+        f"[parameters]\nentry_rate = 1{'0' * 5000}\n",
+        "refuse",
+    ),
+    (
+        "factor bound of 401 digits",
+        "experiment",
+        _exp("", factors=f"entry_rate = [0, 1{'0' * 400}]"),
+        "refuse",
+    ),
+    (
+        "--workers 100000",
+        "cli",
+        ["sweep", "{exp}", "--out", "{tmp}/w", "--workers", "100000"],
+        "refuse",
+    ),
 ]
 INPUTS[[n for n, *_ in INPUTS].index("misspelled factor key")] = (
     "misspelled factor key",
@@ -811,7 +876,8 @@ def _scheduler_lost(exp: Path, out: Path) -> tuple[bool, str]:
             return False, "the sweep hung after the scheduler was lost"
         took = time.monotonic() - t0
         line = err.strip().splitlines()[-1] if err.strip() else ""
-        ok = proc.returncode == 2 and "lost the Dask scheduler" in line
+        one_line = len(err.strip().splitlines()) == 1  # no Dask tracebacks before it
+        ok = proc.returncode == 2 and "lost the Dask scheduler" in line and one_line
     finally:
         for p in (worker, sched):
             with contextlib.suppress(ProcessLookupError):
@@ -819,6 +885,98 @@ def _scheduler_lost(exp: Path, out: Path) -> tuple[bool, str]:
             p.wait(timeout=30)
     outcome, _, _ = _sweep_cli(exp, out)
     return ok and outcome == "accepted", f"ended {took:.1f} s after the loss: {line}"
+
+
+def _edit(rel: str, load_first: bool = False) -> Callable[[Path], None]:
+    """Rewrite a Parquet file with one value changed under its old schema metadata (what a
+    careless script or a forger does); ``load_first`` writes the merged tables first."""
+
+    def fn(out: Path) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if load_first:
+            _tables(out)
+        p = out / rel
+        table = pq.read_table(p)
+        df = table.to_pandas()
+        col = next(c for c in df.columns if df[c].dtype.kind == "f")
+        df[col] = df[col] + 1.0
+        edited = pa.Table.from_pandas(df, preserve_index=False)
+        pq.write_table(edited.replace_schema_metadata(table.schema.metadata), p)
+
+    return fn
+
+
+def _forge(rel: str) -> Callable[[Path], None]:
+    """Like :func:`_edit`, and the file's own content digest rewritten to match (a forger who
+    knows the format)."""
+
+    def fn(out: Path) -> None:
+        import pyarrow.parquet as pq
+        from statecraft.sweep.store import table_digest
+
+        _edit(rel)(out)
+        p = out / rel
+        table = pq.read_table(p)
+        meta = dict(table.schema.metadata)
+        tag = json.loads(meta[b"statecraft"])
+        meta[b"statecraft"] = json.dumps({**tag, "data": table_digest(table)}).encode()
+        pq.write_table(table.replace_schema_metadata(meta), p)
+
+    return fn
+
+
+def _stub_manifest(out: Path) -> None:
+    (out / "manifest.json").write_text('{"runs":[{"run_id":5}]}', encoding="utf-8")
+    (out / "manifest.prev.json").unlink()
+
+
+def _foreign_manifests(out: Path) -> None:
+    """Both manifests copied from a sweep of another experiment."""
+    from statecraft.experiment import load_experiment
+    from statecraft.sweep import run_sweep
+
+    other = out.parent / f"{out.name}-other"
+    other.mkdir()
+    path = other / "other.toml"
+    path.write_text(_exp("replicates = 1", factors="herding = [0.2, 0.8]"), encoding="utf-8")
+    run_sweep(load_experiment(path), other / "sweep", workers=1, progress=False)
+    for name in ("manifest.json", "manifest.prev.json"):
+        shutil.copyfile(other / "sweep" / name, out / name)
+
+
+def _worker_killed(exp: Path, out: Path) -> tuple[bool, str]:
+    """SIGKILL one pool worker of a running sweep once two runs are stored: the sweep must end
+    by itself, every run stored (see benchmarks/worker_kill.py, which repeats this)."""
+    from statecraft.experiment import load_experiment
+    from worker_kill import one_try
+
+    size = load_experiment(exp).size
+    outcome, detail = one_try(exp, out, limit=300.0, after=2, expected=size)
+    outcome2, _, _ = _sweep_cli(exp, out)
+    return outcome == "ok" and outcome2 == "accepted", f"{outcome} {detail}".strip()
+
+
+def _dies_mid_send(exp: Path, out: Path) -> tuple[bool, str]:
+    """A worker dies half-way through sending its result (the pool then never reports it)."""
+    import dataclasses
+
+    sys.path.insert(0, str(ROOT))
+    from statecraft.evaluate import LocalEvaluator
+    from statecraft.experiment import load_experiment
+    from statecraft.sweep.store import task_for
+
+    from tests import faults
+
+    e = load_experiment(exp)
+    marker = str(out.parent / f"{out.name}-died")
+    tasks = [dataclasses.replace(task_for(e, s), experiment=marker) for s in e.runs()]
+    outcomes = list(LocalEvaluator(2, fn=faults.die_mid_send_once).evaluate(tasks))
+    errors = [o.error for o in outcomes if o.error]
+    died = Path(marker).exists()
+    ok = died and len(outcomes) == len(tasks) and not errors
+    return ok, f"{len(outcomes)} of {len(tasks)} runs, errors: {errors[:1]}"
 
 
 #: name -> drill(experiment file, complete sweep folder copy) -> (passed, detail)
@@ -847,6 +1005,24 @@ DRILLS: dict[str, Callable[[Path, Path], tuple[bool, str]]] = {
     "full disk during `run` over old results": _full_disk_run,
     "full disk during a sweep": _full_disk_sweep,
     "Dask scheduler killed mid-sweep": _scheduler_lost,
+    # --- second audit ---
+    "merged table edited under its metadata": _damage(_edit("final.parquet", load_first=True)),
+    "manifests lost and a run file edited": _damage(
+        lambda out: (
+            _delete("manifest.json", "manifest.prev.json")(out),
+            _edit("final/p00001-r001.parquet")(out),
+        )
+    ),
+    "manifests lost and a run file forged with its digest": _damage(
+        lambda out: (
+            _delete("manifest.json", "manifest.prev.json")(out),
+            _forge("final/p00001-r000.parquet")(out),
+        )
+    ),
+    "manifest replaced by a stub, copy lost": _damage(_stub_manifest),
+    "manifests copied from another sweep": _damage(_foreign_manifests),
+    "one worker SIGKILLed mid-sweep": _worker_killed,
+    "a worker dies half-way through sending a result": _dies_mid_send,
 }
 
 

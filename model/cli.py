@@ -22,7 +22,7 @@ from .app import cli as app_cli
 from .calibration import cli as calibration_cli
 from .checks import DEFAULT_MAX_RUNS, check_run_cost
 from .errors import StatecraftError, printable
-from .evaluate import default_workers
+from .evaluate import check_workers, default_workers
 from .experiment import Experiment
 from .files import shipped
 from .params import Params, parameter_table_markdown
@@ -245,8 +245,8 @@ def _sweep(args: argparse.Namespace) -> int:
     # A batch system ends a job with SIGTERM: stop as cleanly as on Ctrl-C (results on disk are
     # kept, the manifest says "interrupted", and rerunning the command resumes).
     signal.signal(signal.SIGTERM, _terminate)
-    if args.workers is not None and args.workers < 1:
-        raise StatecraftError(f"--workers must be an integer >= 1; got {args.workers}")
+    if args.workers is not None:
+        check_workers(args.workers)
     if not args.scheduler:
         # The largest design point decides; its factors are within the declared bounds.
         copies = min(args.workers or default_workers(), exp.size)

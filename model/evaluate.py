@@ -37,6 +37,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing as mp
 import numbers
 import os
@@ -60,6 +61,7 @@ from .scenario import resolve
 
 __all__ = [
     "MAX_ATTEMPTS",
+    "MAX_WORKERS_PER_CPU",
     "SCHEDULER_GRACE_S",
     "DaskEvaluator",
     "Evaluator",
@@ -69,6 +71,7 @@ __all__ = [
     "Outcome",
     "RunTask",
     "SchedulerLost",
+    "check_workers",
     "connect",
     "default_workers",
     "evaluating",
@@ -81,6 +84,16 @@ __all__ = [
 #: then recorded as failed (runs merely in flight beside it are not counted: they run again
 #: alone; see :class:`LocalEvaluator`).
 MAX_ATTEMPTS = 3
+
+#: Seconds a pool may go on with a dead worker process without reporting it broken before the
+#: evaluator stops waiting for it (it reports one within milliseconds, unless the worker died
+#: half-way through sending a result; see :func:`_wait`).
+HUNG_POOL_S = 10.0
+#: How often a wait on worker processes looks at them again (a poll interval, not a timeout).
+POLL_S = 0.1
+
+#: Local worker processes allowed per CPU this process may use (``--workers`` above is refused).
+MAX_WORKERS_PER_CPU = 4
 
 #: Seconds the Dask scheduler may stay unreachable mid-evaluation before it stops.
 SCHEDULER_GRACE_S = 10.0
@@ -285,15 +298,63 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     )
 
 
+def _processes(pool: ProcessPoolExecutor) -> list[Any]:
+    """The pool's worker processes (its manager thread may be changing the table)."""
+    for _ in range(3):
+        try:
+            return list((getattr(pool, "_processes", None) or {}).values())
+        except RuntimeError:  # changed size during iteration
+            continue
+    return []
+
+
 def _abort(pool: ProcessPoolExecutor) -> None:
-    """Terminate a pool's worker processes and shut it down without waiting for its runs."""
-    procs = list((getattr(pool, "_processes", None) or {}).values())
+    """Terminate a pool's worker processes and shut it down without waiting for its runs.
+
+    Every wait is bounded. A worker killed half-way through sending its result leaves the
+    pool's manager thread waiting for the rest of the message for ever (the pool keeps its own
+    copy of the pipe's write end open), and the interpreter joins that thread at exit: once the
+    workers are gone, that copy is closed, so the thread reads end-of-file and ends.
+    """
+    procs = _processes(pool)
+    results = getattr(pool, "_result_queue", None)
+    manager = getattr(pool, "_executor_manager_thread", None)
     for proc in procs:
         if proc.is_alive():
             proc.terminate()
     for proc in procs:
         proc.join(timeout=5)
+        if proc.is_alive():
+            proc.kill()
+            proc.join(timeout=5)
     pool.shutdown(wait=False, cancel_futures=True)
+    if manager is not None and results is not None:
+        manager.join(timeout=1.0)
+        if manager.is_alive():
+            with contextlib.suppress(OSError, AttributeError):
+                results._writer.close()
+            manager.join(timeout=5.0)
+
+
+def _wait(pool: ProcessPoolExecutor, futures: Any) -> tuple[set[Any], bool]:
+    """Wait until one of ``futures`` is done: ``(done, True)``; or ``(set(), False)`` when a
+    worker process has been dead :data:`HUNG_POOL_S` seconds without the pool noticing.
+
+    A pool's worker never exits on its own, so a dead one means the pool is broken; the pool
+    says so at once (``BrokenProcessPool``), except when the worker died half-way through
+    sending a result: its manager thread then waits for the rest for ever, and so would we.
+    """
+    dead_since: float | None = None
+    while True:
+        done, _ = wait(futures, timeout=POLL_S, return_when=FIRST_COMPLETED)
+        if done:
+            return done, True
+        if any(p.exitcode is not None for p in _processes(pool)):
+            dead_since = dead_since or time.monotonic()
+            if time.monotonic() - dead_since > HUNG_POOL_S:
+                return set(), False
+        else:
+            dead_since = None
 
 
 def _canary() -> bool:
@@ -311,7 +372,12 @@ def _alone(fn: Callable[..., Any], *args: Any) -> tuple[bool, Any]:
     """
     pool = _pool(1)
     try:
-        result = pool.submit(fn, *args).result()
+        fut = pool.submit(fn, *args)
+        _, alive = _wait(pool, [fut])
+        if not alive:
+            _abort(pool)
+            return False, None
+        result = fut.result()
     except BrokenProcessPool:
         _abort(pool)
         return False, None
@@ -362,7 +428,7 @@ class LocalEvaluator(Evaluator):
 
     def __init__(self, workers: int, fn: TaskFunction = execute) -> None:
         super().__init__(fn)
-        self.workers = _check_workers(workers)
+        self.workers = check_workers(workers)
         self.label = f"local x{self.workers}"
 
     def evaluate(self, tasks: Sequence[RunTask]) -> Iterator[Outcome]:
@@ -403,7 +469,9 @@ class LocalEvaluator(Evaluator):
             try:
                 healthy = _fill(pool, queue, inflight, remaining, window, fn)
                 while healthy and inflight and not lost:
-                    done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                    done, alive = _wait(pool, inflight)
+                    if not alive:  # a worker died unnoticed: every run in flight is a suspect
+                        lost = list(inflight.values())
                     for fut in done:
                         rid = inflight.pop(fut)
                         try:
@@ -491,6 +559,8 @@ class DaskEvaluator(Evaluator):
         self.address = address
         self.label = f"dask {address}"
         self.client: Any = None
+        #: The scheduler was lost during an evaluation (its client's noise is silenced).
+        self._lost = False
 
     def open(self) -> None:
         if self.client is None:
@@ -499,7 +569,10 @@ class DaskEvaluator(Evaluator):
     def close(self) -> None:
         client, self.client = self.client, None
         if client is not None:
-            client.close()
+            # Closing a client whose scheduler is gone cancels its reconnection attempts, which
+            # Dask logs as about 40 lines of tracebacks; the one-line SchedulerLost says it all.
+            with _silenced("distributed") if self._lost else contextlib.nullcontext():
+                client.close()
 
     def evaluate(self, tasks: Sequence[RunTask]) -> Iterator[Outcome]:
         from concurrent.futures import CancelledError
@@ -535,6 +608,7 @@ class DaskEvaluator(Evaluator):
                         "closed",
                         "closing",
                     ):
+                        self._lost = True
                         raise SchedulerLost(address)
                 else:
                     gone_since = None
@@ -557,6 +631,7 @@ class DaskEvaluator(Evaluator):
                 except (CancelledError, Exception):
                     # execute() returns a run's own exceptions as outcomes: anything else is the
                     # cluster's (a closed connection, a lost scheduler), not the run's.
+                    self._lost = True
                     raise SchedulerLost(address) from None
                 # Release before handing it on: a finished future that stays referenced is
                 # recomputed if the worker holding its result dies.
@@ -568,6 +643,24 @@ class DaskEvaluator(Evaluator):
                     keys[nxt.key] = task.run_id
                     pending.add(nxt)
                     break
+
+
+@contextlib.contextmanager
+def _silenced(name: str) -> Iterator[None]:
+    """Drop the log records of logger ``name`` and its children while the block runs."""
+    loggers = [logging.getLogger(name)] + [
+        log
+        for n, log in list(logging.Logger.manager.loggerDict.items())
+        if n.startswith(f"{name}.") and isinstance(log, logging.Logger)
+    ]
+    before = [log.disabled for log in loggers]
+    for log in loggers:
+        log.disabled = True
+    try:
+        yield
+    finally:
+        for log, was in zip(loggers, before, strict=True):
+            log.disabled = was
 
 
 @contextlib.contextmanager
@@ -599,9 +692,18 @@ def local_cluster(n_workers: int = 2) -> Iterator[str]:
 
 
 # --- choosing one -------------------------------------------------------------------------------
-def _check_workers(workers: int) -> int:
+def check_workers(workers: int) -> int:
+    """``workers`` as an int, or a one-line :class:`EvaluatorError`: it must be an integer from
+    1 to :data:`MAX_WORKERS_PER_CPU` times the CPUs this process may use (``--workers 100000``
+    would start a hundred thousand processes; more than a few per CPU only slows runs down)."""
     if isinstance(workers, bool) or not isinstance(workers, numbers.Integral) or workers < 1:
         raise EvaluatorError(f"--workers must be an integer >= 1; got {workers}")
+    cpus = default_workers()
+    if workers > MAX_WORKERS_PER_CPU * cpus:
+        raise EvaluatorError(
+            f"--workers must be at most {MAX_WORKERS_PER_CPU * cpus} ({MAX_WORKERS_PER_CPU} per "
+            f"CPU; this process may use {cpus}); got {workers}"
+        )
     return int(workers)
 
 
@@ -626,7 +728,7 @@ def evaluator_for(
         If ``workers`` is not an integer >= 1.
     """
     if workers is not None:
-        _check_workers(workers)
+        check_workers(workers)
     if scheduler:
         return DaskEvaluator(scheduler, fn)
     n = workers or default_workers()

@@ -1836,7 +1836,10 @@ def param(name: str) -> Param:
 
 def _int_to_float(v: Any) -> Any:
     if isinstance(v, int) and not isinstance(v, bool):
-        return float(v)
+        try:
+            return float(v)
+        except OverflowError:  # 1 followed by 400 zeros: out of bounds, not a traceback
+            return math.inf if v > 0 else -math.inf
     return v
 
 
@@ -1925,6 +1928,12 @@ def check_inputs(p: Params) -> None:
             f"paradigm_shift_date {p.paradigm_shift_date} is after end_date {p.end_date}: the "
             "shift would never happen; set it within the run or extend end_date"
         )
+    for name in sorted(given):
+        if getattr(p, name) < p.start_date:
+            raise ValueError(
+                f"{name} {getattr(p, name)} is before start_date {p.start_date}: a changed date "
+                "must fall within the run; set it on or after start_date"
+            )
     _check_niche_values(p)
     if p.designer_rd_share + p.foundry_reinvest_share > 1.0:
         raise ValueError(

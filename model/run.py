@@ -26,6 +26,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from . import files
 from .errors import ParameterError, StatecraftError
 from .model import StatecraftModel
 from .params import NICHES, PARAMETERS, Params
@@ -186,27 +187,14 @@ def check_output_folder(out: str | Path) -> Path:
 
     A run may write into a missing or empty folder, or replace a folder holding only a run's
     outputs (:data:`OUTPUT_FILES`). Anything else - the root, a file, a symlink, a folder with
-    other files - is refused, so a typo in ``--out`` cannot destroy unrelated files.
+    other files - is refused (:func:`statecraft.files.check_output_folder`, the rule of every
+    command that writes), so a typo in ``--out`` cannot destroy unrelated files.
 
     Raises
     ------
     StatecraftError
     """
-    out = Path(out)
-    if out.resolve() == Path(out.resolve().anchor) or out.resolve() == Path.home().resolve():
-        raise StatecraftError(f"--out {out}: refusing to write a run into {out.resolve()}")
-    if out.is_symlink():
-        raise StatecraftError(f"--out {out}: is a symlink; give the folder it points to")
-    if out.exists() and not out.is_dir():
-        raise StatecraftError(f"--out {out}: exists and is not a folder")
-    if out.is_dir():
-        others = sorted(p.name for p in out.iterdir() if p.name not in OUTPUT_FILES)
-        if others:
-            raise StatecraftError(
-                f"--out {out}: is not empty and not a statecraft run's output folder (holds "
-                f"{others[0]!r}); choose a new or empty folder"
-            )
-    return out
+    return files.check_output_folder(out, OUTPUT_FILES, "a statecraft run's output")
 
 
 def write_outputs(result: RunResult, out_dir: str | Path, dashboard: bool = True) -> list[Path]:

@@ -136,9 +136,15 @@ async () => {
 
 @contextlib.contextmanager
 def serve_app(
-    scenario: str = "baseline", *, port: int | None = None, log: Path | None = None
+    scenario: str = "baseline",
+    *,
+    port: int | None = None,
+    log: Path | None = None,
+    cwd: Path | None = None,
 ) -> Iterator[str]:
     """Serve the app on 127.0.0.1 for the duration of the block; yield its URL.
+
+    ``cwd`` is the server's working directory (the scenario box reads files under it).
 
     Ready when its port answers. The server is stopped at the end of the block whatever
     happens in it (SIGTERM, so that it saves its coverage data; see
@@ -159,6 +165,7 @@ def serve_app(
             stdout=fh,
             stderr=fh,
             preexec_fn=die_with_parent,
+            cwd=cwd,
         )
         try:
             wait_listening("127.0.0.1", port, proc, TIMEOUT_S)

@@ -27,10 +27,16 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def url(tmp_path_factory):
+def workdir(tmp_path_factory):
+    """The server's working directory: the scenario box reads the files under it."""
+    return tmp_path_factory.mktemp("app-cwd")
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory, workdir):
     """The app's server, serving the baseline; stopped at the end of the module in any case."""
     log = tmp_path_factory.mktemp("app") / "server.log"
-    with serve_app("baseline", log=log) as address:
+    with serve_app("baseline", log=log, cwd=workdir) as address:
         yield address
     # serve_app has checked the log for requests that tried to leave the machine
 
@@ -143,6 +149,8 @@ def test_out_of_bounds_and_impossible_dates_are_refused_with_a_message(visit):
     s.page.get_by_text("got 'soon'").wait_for()
     s.type_lever("n_city_funds", "7.5")
     s.page.get_by_text("n_city_funds must be an integer; got '7.5'").wait_for()
+    s.type_lever("seed", "²")  # a Unicode digit int() refuses: a message, not a traceback
+    s.page.get_by_text("seed must be an integer >= 0; got '²'").wait_for()
     s.shot(SHOTS, "04_refused")
     assert s.state()["levers"] == "-"  # nothing was applied
     s.step(1)  # the server is alive and the session works
@@ -171,8 +179,8 @@ def test_pause_while_playing_stops_the_run_and_play_resumes_it(visit):
     s.wait_state(step="132")  # played to the end and stopped
 
 
-def test_scenarios_load_and_a_reset_of_levers_is_stated(visit, tmp_path):
-    bad = tmp_path / "broken.toml"
+def test_scenarios_load_and_a_reset_of_levers_is_stated(visit, workdir, tmp_path):
+    bad = workdir / "broken.toml"
     bad.write_text('[parameters]\nherding = "lots"\n')
     s = visit()
     field = s.page.locator(".scenario-file input")
@@ -182,7 +190,14 @@ def test_scenarios_load_and_a_reset_of_levers_is_stated(visit, tmp_path):
     problem.wait_for()
     assert "broken.toml" in problem.inner_text() and "herding" in problem.inner_text()
     s.step(1)  # still working
-    short = tmp_path / "short.toml"
+    # a file outside the server's folders is not read, whether it exists or not
+    outside = tmp_path / "elsewhere.toml"
+    outside.write_text("[parameters]\nherding = 0.5\n")
+    field.fill(str(outside))
+    field.press("Enter")
+    s.page.get_by_text("the app reads scenario files under").wait_for()
+    # a file of a user's own loads from the same field; a short run plays to its end and stops
+    short = workdir / "short.toml"
     short.write_text('[parameters]\nend_date = "2020-04"\n')
     field.fill(str(short))
     field.press("Enter")
@@ -257,3 +272,43 @@ def test_an_exercise_end_to_end_and_the_about_tab(visit):
         "Things to try",
     ):
         assert heading in about.inner_text()
+
+
+# --- the scenario box and the seed field, without a browser -------------------------------------
+def test_the_scenario_box_reads_only_under_the_working_directory_and_shipped(tmp_path, monkeypatch):
+    from statecraft.app.app import scenario_from_box
+    from statecraft.errors import ScenarioError
+
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    (here / "mine.toml").write_text("[parameters]\nherding = 0.25\n", encoding="utf-8")
+    assert scenario_from_box("mine.toml").params.herding == 0.25
+    assert scenario_from_box(str(here / "mine.toml")).params.herding == 0.25
+    assert scenario_from_box("export_cutoff").name == "export_cutoff"
+    # Outside: refused before it is read, in the same words whether it exists or not.
+    (tmp_path / "secret.toml").write_text("[parameters]\nherding = 0.5\n", encoding="utf-8")
+    (here / "link.toml").symlink_to(tmp_path / "secret.toml")
+    messages = []
+    for source in (str(tmp_path / "secret.toml"), str(tmp_path / "none.toml"), "link.toml"):
+        with pytest.raises(ScenarioError, match="the app reads scenario files under") as err:
+            scenario_from_box(source)
+        messages.append(str(err.value).replace(source, "X"))
+    assert len(set(messages)) == 1
+    for source in ("/etc/shadow", "/etc/no-such-file", "../secret.toml"):
+        with pytest.raises(ScenarioError, match="the app reads scenario files under"):
+            scenario_from_box(source)
+    # Like `statecraft run`, a scenario too large for the machine is refused.
+    (here / "big.toml").write_text(
+        "[parameters]\nscale = 100.0\ninitial_startups = 1000000\n", encoding="utf-8"
+    )
+    with pytest.raises(ScenarioError, match=r"big\.toml: this run would need about"):
+        scenario_from_box("big.toml")
+
+
+def test_a_seed_is_ascii_digits_below_two_to_the_63():
+    from statecraft.app.app import parse_seed
+
+    assert parse_seed(" 7 ") == 7 and parse_seed("0") == 0
+    for text in ("²", "٣", "-1", "1.5", "", str(2**63)):
+        assert parse_seed(text) is None, text

@@ -151,6 +151,109 @@ def test_check_reports_an_intact_folder(tiny, capsys):
     assert report.intact and len(report.ok) == 4
 
 
+def _edit_keeping_metadata(path: Path) -> None:
+    """Change a value of a Parquet file and write it back under its old schema metadata (what
+    a careless script, or a forger, does with pyarrow)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    df = table.to_pandas()
+    col = next(c for c in df.columns if df[c].dtype.kind == "f")
+    df[col] = df[col] + 1.0
+    edited = pa.Table.from_pandas(df, preserve_index=False)
+    pq.write_table(edited.replace_schema_metadata(table.schema.metadata), path)
+
+
+def test_an_edited_merged_table_is_rebuilt_not_trusted(tiny, tmp_path, capsys):
+    _, _, ref = tiny
+    out = _copy(tiny, tmp_path)
+    _same(load(out), ref)  # writes final.parquet, the merged cache
+    _edit_keeping_metadata(out / "final.parquet")
+    assert cli.main(["check", str(out)]) == 1
+    assert "final.parquet: changed since it was merged" in capsys.readouterr().out
+    _same(load(out), ref)  # rebuilt from the run files
+    assert cli.main(["check", str(out)]) == 0
+
+
+def test_an_edited_run_file_is_caught_without_any_manifest(tiny, tmp_path):
+    """Both manifests lost and a run file's values rewritten under its old metadata: the run
+    file's own content digest no longer matches, so the run runs again; the others are kept."""
+    exp, _, ref = tiny
+    out = _copy(tiny, tmp_path)
+    (out / "manifest.json").unlink()
+    (out / "manifest.prev.json").unlink()
+    _edit_keeping_metadata(out / "final" / "p00001-r001.parquet")
+    summary = _resume(exp, out)
+    assert (summary.ran, summary.repaired) == (1, 1)
+    _same(load(out), ref)
+
+
+def _forge(path: Path) -> None:
+    """Change a value of a run file and write the digest of the new content into its tag, as
+    someone who knows the format would."""
+    import pyarrow.parquet as pq
+    from statecraft.sweep.store import table_digest
+
+    _edit_keeping_metadata(path)
+    table = pq.read_table(path)
+    meta = dict(table.schema.metadata)
+    tag = json.loads(meta[b"statecraft"])
+    assert tag["data"] != table_digest(table)
+    meta[b"statecraft"] = json.dumps({**tag, "data": table_digest(table)}).encode()
+    pq.write_table(table.replace_schema_metadata(meta), path)
+
+
+@pytest.mark.parametrize("forged", ["final/p00000-r001.parquet", "timeseries/p00001-r001.parquet"])
+def test_a_forged_run_file_is_caught_by_the_files_that_recorded_it(tiny, tmp_path, forged):
+    """Both manifests lost and a run file rewritten together with its own digest: the next
+    run's final file recorded the old digest (``prev``), a time series is recorded by its final
+    file. (The last final file stored has no successor: only the manifest vouches for it.)"""
+    exp, _, ref = tiny
+    out = _copy(tiny, tmp_path)
+    (out / "manifest.json").unlink()
+    (out / "manifest.prev.json").unlink()
+    _forge(out / forged)
+    summary = _resume(exp, out)
+    rid = Path(forged).stem
+    assert (summary.ran, summary.repaired) == (1, 1), summary
+    assert any(rid in p.name for p in (out / "damaged").iterdir())  # set aside, not trusted
+    _same(load(out), ref)
+
+
+def test_a_stub_manifest_is_damaged_not_trusted(tiny, tmp_path, capsys):
+    """A manifest without the shape of one ({"runs": [{"run_id": 5}]}) and no copy: check
+    fails, and resuming rebuilds it from the run files, keeping every intact run."""
+    exp, _, ref = tiny
+    out = _copy(tiny, tmp_path)
+    (out / "manifest.json").write_text('{"runs": [{"run_id": 5}]}', encoding="utf-8")
+    (out / "manifest.prev.json").unlink()
+    (out / "report").mkdir()  # written here by `statecraft report`: no reason to refuse
+    assert cli.main(["check", str(out)]) == 2
+    assert "manifest.json is damaged" in capsys.readouterr().err
+    summary = _resume(exp, out)
+    assert summary.ran == 0 and any("rebuilt" in n for n in summary.notes)
+    _same(load(out), ref)
+    assert cli.main(["check", str(out)]) == 0
+
+
+def test_manifests_copied_from_another_sweep_keep_the_intact_runs(tiny, tmp_path):
+    """Both manifests copied from a sweep of another experiment: no --force needed, nothing
+    rerun; the foreign manifests are set aside and the folder's own is rebuilt."""
+    exp, _, ref = tiny
+    (tmp_path / "x").mkdir()
+    other = load_experiment(_experiment(tmp_path / "x", factors="herding = [0.2, 0.8]"))
+    run_sweep(other, tmp_path / "other", workers=1, progress=False)
+    out = _copy(tiny, tmp_path)
+    for name in ("manifest.json", "manifest.prev.json"):
+        shutil.copyfile(tmp_path / "other" / name, out / name)
+    summary = _resume(exp, out)
+    assert summary.ran == 0
+    assert any("copied from another sweep" in n for n in summary.notes)
+    assert len(list((out / "damaged").glob("*manifest*"))) == 2
+    _same(load(out), ref)
+
+
 # --- locks --------------------------------------------------------------------------------------
 @pytest.mark.parametrize("planted", ["symlink", "directory"])
 def test_a_planted_lock_symlink_never_truncates_its_target(tiny, tmp_path, planted):
@@ -227,6 +330,31 @@ def test_a_run_that_kills_its_worker_is_blamed_alone(tiny):
     good = pd.concat([o.final for rid, o in sorted(outcomes.items()) if o.error is None])
     expected = ref.final[~ref.final["run_id"].isin(faults.KILLERS)]
     pd.testing.assert_frame_equal(good.reset_index(drop=True), expected.reset_index(drop=True))
+
+
+@pytest.mark.slow
+def test_a_worker_killed_while_sending_its_result_never_hangs_the_evaluation(
+    tiny, tmp_path, monkeypatch
+):
+    """A worker that dies half-way through sending a result leaves the pool's manager thread
+    waiting for ever, and the pool never reports the death (a sweep of the audit hung once in
+    11 worker kills): the evaluator notices the dead worker itself, runs the runs then in
+    flight again alone, and every run ends with its undisturbed result."""
+    import dataclasses
+
+    import statecraft.evaluate as evaluate
+
+    monkeypatch.setattr(evaluate, "HUNG_POOL_S", 1.0)
+    exp, _, ref = tiny
+    marker = str(tmp_path / "died-once")
+    tasks = [dataclasses.replace(task_for(exp, s), experiment=marker) for s in exp.runs()]
+    outcomes = list(LocalEvaluator(2, fn=faults.die_mid_send_once).evaluate(tasks))
+    assert (tmp_path / "died-once").exists()  # the fault did happen
+    assert sorted(o.run_id for o in outcomes) == sorted(t.run_id for t in tasks)
+    assert all(o.error is None for o in outcomes)
+    got = pd.concat([o.final for o in sorted(outcomes, key=lambda o: o.run_id)])
+    got["experiment"] = exp.name
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), ref.final.reset_index(drop=True))
 
 
 @pytest.mark.slow
@@ -417,6 +545,7 @@ def test_a_lost_scheduler_ends_the_sweep_promptly_and_the_folder_resumes(tmp_pat
     assert proc.returncode == 2, err
     assert "statecraft: error: lost the Dask scheduler at" in err
     assert "rerun the same command to resume" in err
+    assert "Traceback" not in err and err.count("\n") == 1, err  # no Dask log noise
     res = load(out)
     assert set(res.runs["status"]) <= {"ok", "pending"}  # lost runs are not recorded failed
     summary = _resume(exp, out)

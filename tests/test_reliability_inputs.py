@@ -57,6 +57,11 @@ def _refused(capsys, argv: list[str]) -> str:
         ),
         ({"initial_adoption": 0.0}, r"initial_adoption must be above 0"),
         (
+            {"paradigm_shift_date": "1950-01"},
+            r"paradigm_shift_date 1950-01 is before start_date 2020-01: a changed date must",
+        ),
+        ({"entry_rate": 10**400}, r"'entry_rate' must be a number in \[0, 100000\]"),
+        (
             {"local_share_equity": 0.59},
             r"must add up to 1 \(within 1e-06\); 0\.59 \+ 0\.3 \+ 0\.1 = 0\.99$",
         ),
@@ -88,7 +93,20 @@ def test_the_refusal_names_the_scenario_file(tmp_path: Path) -> None:
     ("text", "match"),
     [
         (f"[parameters]\nherding = {'[' * 5000}{']' * 5000}\n", r"nested too deeply"),
-        ("[parameters]\ninitial_startups = 99999999999999999999999999999\n", r"\[10, 1e\+06\]"),
+        ("[parameters]\ninitial_startups = 9223372036854775807\n", r"\[10, 1e\+06\]"),
+        (
+            "[parameters]\ninitial_startups = 99999999999999999999999999999\n",
+            r"parameters\.initial_startups: an integer of 29 digits is outside TOML's 64-bit",
+        ),
+        (
+            f"[parameters]\nentry_rate = 1{'0' * 400}\n",
+            r"parameters\.entry_rate: an integer of 401 digits is outside TOML's 64-bit range",
+        ),
+        (
+            f"[parameters]\nentry_rate = 1{'0' * 5000}\n",
+            r"s\.toml: malformed TOML: an integer with more than 4,300 digits$",
+        ),
+        ('[parameters]\nparadigm_shift_date = "1950-01"\n', r"1950-01 is before start_date"),
         (
             "[parameters]\nherdng = 0.5\n",
             r"unknown parameter 'herdng' \(did you mean 'herding'\?\)",
@@ -103,6 +121,24 @@ def test_hostile_scenario_files_get_one_line(tmp_path: Path, capsys, text, match
     err = _refused(capsys, ["run", str(path), "--out", str(tmp_path / "o")])
     assert re.search(match, err), err
     assert "\x1b" not in err
+
+
+@pytest.mark.parametrize(
+    "factor", [f"entry_rate = [0, 1{'0' * 400}]", f"entry_rate = {{ min = 0, max = 1{'0' * 400} }}"]
+)
+def test_a_huge_integer_in_an_experiment_gets_one_line(tmp_path: Path, capsys, factor) -> None:
+    path = write_experiment(tmp_path / "e.toml", factor, seed=1, horizon="2020-03")
+    err = _refused(capsys, ["sweep", str(path), "--out", str(tmp_path / "o"), "--workers", "1"])
+    assert "factors.entry_rate" in err and "outside TOML's 64-bit range" in err
+
+
+def test_more_workers_than_a_few_per_cpu_are_refused(tmp_path: Path, capsys) -> None:
+    path = write_experiment(tmp_path / "e.toml", "herding = [0.0, 1.0]", seed=1)
+    argv = ["sweep", str(path), "--out", str(tmp_path / "o"), "--workers", "100000"]
+    assert "--workers must be at most" in _refused(capsys, argv)
+    assert not (tmp_path / "o").exists()
+    argv = ["calibrate", "--workers", "100000", "--out", str(tmp_path / "c")]
+    assert "--workers must be at most" in _refused(capsys, argv)
 
 
 def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
@@ -174,3 +210,72 @@ def test_an_unreachable_scheduler_is_refused_with_its_address(tmp_path: Path, ca
     argv = ["sweep", str(path), "--out", str(tmp_path / "o"), "--scheduler"]
     err = _refused(capsys, [*argv, f"tcp://127.0.0.1:{port}"])
     assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in err
+
+
+# --- one output-folder rule for every command that writes ---------------------------------------
+def _unsafe(tmp_path: Path, where: str) -> Path:
+    """An output path no command may write to: the root, someone else's folder, a symlink."""
+    if where == "root":
+        return Path("/")
+    if where == "foreign":
+        target = tmp_path / "theirs"
+        target.mkdir()
+        (target / "thesis.tex").write_text("years of work", encoding="utf-8")
+        (target / "report.md").write_text("their notes", encoding="utf-8")
+        return target
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    return tmp_path / "link"
+
+
+@pytest.mark.parametrize("where", ["root", "foreign", "symlink"])
+def test_every_command_that_writes_a_folder_refuses_an_unsafe_one_first(
+    tmp_path: Path, capsys, where: str
+) -> None:
+    """`report`, `compare` and `calibrate` apply the rule of `run` and `sweep`, before any work
+    (the sources named here do not even exist: the folder is refused first)."""
+    target = _unsafe(tmp_path, where)
+    nowhere = str(tmp_path / "nowhere")
+    for argv, flag in (
+        (["report", nowhere, "--out", str(target)], "--out"),
+        (["compare", nowhere, nowhere, "--out", str(target)], "--out"),
+        (["calibrate", "--out", str(target), "--workers", "1"], "--out"),
+        (["run", "baseline", "--out", str(target)], "--out"),
+    ):
+        err = _refused(capsys, argv)
+        assert f"{flag} {target}" in err, (argv[0], err)
+    if where == "foreign":
+        assert (target / "report.md").read_text(encoding="utf-8") == "their notes"
+        assert sorted(p.name for p in target.iterdir()) == ["report.md", "thesis.tex"]
+
+
+def test_a_report_never_overwrites_someone_elses_folder(grid_sweep: Path, tmp_path, capsys):
+    target = _unsafe(tmp_path, "foreign")
+    err = _refused(capsys, ["report", str(grid_sweep), "--out", str(target)])
+    assert "is not empty and not a report folder (holds 'thesis.tex')" in err
+    assert (target / "report.md").read_text(encoding="utf-8") == "their notes"
+    # A report folder is a report's to replace.
+    assert cli.main(["report", str(grid_sweep), "--out", str(tmp_path / "rep")]) == 0
+    assert cli.main(["report", str(grid_sweep), "--out", str(tmp_path / "rep")]) == 0
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["validate", "--seeds", "1", "--out", "{dir}"],
+        ["sensitivity", "{tmp}/nowhere", "--out", "{link}"],
+        ["sensitivity", "{tmp}/nowhere", "--write-sobol", "{dir}"],
+        ["calibrate", "--scenario-out", "{dir}", "--out", "{tmp}/cal", "--workers", "1"],
+    ],
+)
+def test_every_command_that_writes_a_file_refuses_a_folder_or_a_symlink(
+    tmp_path: Path, capsys, argv: list[str]
+) -> None:
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "victim.txt").write_text("keep me", encoding="utf-8")
+    (tmp_path / "link").symlink_to(tmp_path / "victim.txt")
+    subs = {"dir": tmp_path / "dir", "link": tmp_path / "link", "tmp": tmp_path}
+    err = _refused(capsys, [a.format(**subs) for a in argv])
+    assert re.search(r"(is a symlink|exists and is not a regular file)", err), err
+    assert (tmp_path / "victim.txt").read_text(encoding="utf-8") == "keep me"
+    assert list((tmp_path / "dir").iterdir()) == []

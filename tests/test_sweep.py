@@ -581,17 +581,17 @@ def test_load_merges_per_run_files_once_and_rebuilds_when_runs_change(small, tmp
     _assert_same(load(out), ref)
 
 
-def test_results_of_other_model_code_are_refused_unless_forced(small, tmp_path: Path):
+def test_results_of_other_model_code_are_refused_unless_forced(small, tmp_path: Path, monkeypatch):
+    import statecraft.sweep.store as store
+
     exp, ref = small
     out = tmp_path / "o"
-    run_sweep(exp, out, workers=1, progress=False)
+    # Runs stored by other model code: its digest is in the manifest and in every fingerprint.
+    with monkeypatch.context() as m:
+        m.setattr(store, "model_code_digest", lambda: "0" * 16)
+        run_sweep(exp, out, workers=1, progress=False)
     manifest = json.loads((out / "manifest.json").read_text())
-    assert len(manifest["model_code_sha256"]) == 16
-    # Pretend the stored runs came from other model code.
-    manifest["model_code_sha256"] = "0" * 16
-    for r in manifest["runs"]:
-        r["fingerprint"] = "stale"
-    (out / "manifest.json").write_text(json.dumps(manifest))
+    assert manifest["model_code_sha256"] == "0" * 16
     with pytest.raises(SweepError, match="different model code"):
         run_sweep(exp, out, workers=1, progress=False)
     forced = run_sweep(exp, out, workers=1, progress=False, force=True)

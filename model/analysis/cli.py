@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from .document import check_report_folder
 from .sources import AnalysisError
 
 __all__ = ["add_parsers", "compare_command", "report_command"]
@@ -116,6 +117,8 @@ def compare_command(args: argparse.Namespace) -> int:
 
     if len(args.sources) < 2:
         raise AnalysisError(f"compare needs at least two sources; got {len(args.sources)}")
+    if args.out is not None:
+        check_report_folder(args.out)  # before the runs, not after them
     c = compare(args.sources, _metrics(args.metrics), replicates=args.replicates, level=args.level)
     doc = build_document(c)
     for s in c.sources:

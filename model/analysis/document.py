@@ -17,7 +17,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["Document", "fmt"]
+from ..errors import AnalysisError
+from ..files import check_output_folder
+
+__all__ = ["REPORT_FILES", "Document", "check_report_folder", "fmt"]
+
+#: What a report folder holds (all a report may replace in its ``--out``).
+REPORT_FILES = frozenset({"report.html", "report.md", "figures", "tables"})
 
 CSS = """
 body { font-family: system-ui, sans-serif; max-width: 1200px; margin: 2em auto; padding: 0 1em;
@@ -166,8 +172,17 @@ class Document:
         return "\n".join(out)
 
     def write(self, out: str | Path) -> list[Path]:
-        """Write ``report.html``, ``report.md``, ``figures/*.png`` and ``tables/*`` to ``out``."""
-        out = Path(out)
+        """Write ``report.html``, ``report.md``, ``figures/*.png`` and ``tables/*`` to ``out``.
+
+        ``out`` must be missing, empty or a report folder (:data:`REPORT_FILES`; the rule of
+        every command that writes, :func:`statecraft.files.check_output_folder`).
+
+        Raises
+        ------
+        AnalysisError
+            If ``out`` is refused (the root, a symlink, a file, someone else's folder).
+        """
+        out = check_report_folder(out)
         (out / "figures").mkdir(parents=True, exist_ok=True)
         (out / "tables").mkdir(exist_ok=True)
         written = []
@@ -185,6 +200,12 @@ class Document:
             p.write_text(text, encoding="utf-8")
             written.append(p)
         return written
+
+
+def check_report_folder(out: str | Path) -> Path:
+    """Refuse a report folder that is not missing, empty or a report's (one-line
+    :class:`AnalysisError`); see :func:`statecraft.files.check_output_folder`."""
+    return check_output_folder(out, REPORT_FILES, "a report", error=AnalysisError)
 
 
 def _strings(df: pd.DataFrame) -> pd.DataFrame:

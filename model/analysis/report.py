@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..sweep.results import saltelli_indices
 from .catalog import describe_metric, key_metrics
-from .document import Document, fmt
+from .document import Document, check_report_folder, fmt
 from .sources import AnalysisError, Source, open_sweep
 from .stats import DEFAULT_LEVEL, N_RESAMPLES, summarize
 
@@ -484,7 +484,8 @@ def write_report(
     (Path, SweepAnalysis)
         The folder and the analysis.
     """
-    a = analyse(sweep, metrics, **kwargs)
     out = Path(out) if out is not None else Path(sweep) / "report"
+    check_report_folder(out)  # before the analysis, not after it
+    a = analyse(sweep, metrics, **kwargs)
     build_document(a).write(out)
     return out, a

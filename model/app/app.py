@@ -28,13 +28,16 @@ import time
 from dataclasses import dataclass
 from functools import partial
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import markdown
 import solara
 
 from .. import load_scenario, shipped_scenarios
-from ..errors import StatecraftError
+from ..checks import check_run_cost
+from ..errors import ScenarioError, StatecraftError
+from ..files import find_data_file, shipped
 from ..params import PARAMETERS, Params
 from ..scenario import Scenario
 from .cli import ENV_SCENARIO, ENV_SEED
@@ -53,7 +56,7 @@ from .course import EXERCISES, Exercise, verdict
 from .playback import Playback
 from .takeaway import differences, fmt, scenario_toml, timeseries_csv
 
-__all__ = ["Page", "initial_scenario"]
+__all__ = ["Page", "initial_scenario", "parse_seed", "scenario_from_box"]
 
 DEFAULT_SEED = 1
 DEFAULT_SPEED = 24  # months a second while playing: a whole run in under six seconds
@@ -112,10 +115,63 @@ def initial_scenario() -> Start:
         scenario = load_scenario(source)
     except (StatecraftError, OSError) as err:
         return Start(_baseline(), DEFAULT_SEED, f"could not load the scenario: {err}")
-    seed = os.environ.get(ENV_SEED)
-    if seed is not None and seed.isdigit():
-        return Start(scenario, int(seed))
+    seed = parse_seed(os.environ.get(ENV_SEED) or "")
+    if seed is not None:
+        return Start(scenario, seed)
     return Start(scenario, scenario.seed if scenario.seed is not None else DEFAULT_SEED)
+
+
+def parse_seed(text: str) -> int | None:
+    """The seed typed as ``text`` (ASCII digits, below 2^63), or None. ``"²".isdigit()`` is
+    true, but ``int("²")`` raises: only ASCII digits are a seed."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or int(text) >= 2**63:
+        return None
+    return int(text)
+
+
+def _is_name(source: str) -> bool:
+    """Whether ``source`` is a bare scenario name (looked up in ./scenarios/ and the shipped
+    ones), not a path."""
+    return not any(c in source for c in "/\\") and "." not in source and source != ""
+
+
+def scenario_from_box(source: str) -> Scenario:
+    """The scenario typed in the app's scenario box.
+
+    The box reads a shipped scenario's name, or a scenario file under the folders the app was
+    started with: the shipped scenarios and the working directory (and the file it was
+    started on). Any other path is refused before anything is read, with the same message
+    whether it exists or not, so the box cannot read, or probe for, the server's files. Like
+    ``statecraft run``, a scenario too large for this machine's memory is refused.
+
+    Raises
+    ------
+    StatecraftError
+        In one line.
+    """
+    roots = [Path.cwd().resolve(), next(iter(shipped("scenarios").values())).parent.resolve()]
+    started = os.environ.get(ENV_SCENARIO, "")
+
+    def refuse_outside(path: Path) -> None:
+        target = path.resolve()  # a symlink counts where it points
+        if not any(target.is_relative_to(r) for r in roots) and not (
+            not _is_name(started) and target == Path(started).resolve()
+        ):
+            raise ScenarioError(
+                f"{source}: the app reads scenario files under {roots[0]} and the shipped "
+                "scenarios only; give a scenario name or a file there"
+            )
+
+    if not _is_name(source):
+        refuse_outside(Path(source))  # before anything is read or looked up
+    refuse_outside(find_data_file(source, "scenarios", "scenario", ScenarioError))
+    scenario = load_scenario(source)
+    try:
+        check_run_cost(scenario.params)
+    except StatecraftError as err:
+        raise ScenarioError(f"{scenario.path or scenario.name}: {err}") from None
+    return scenario
 
 
 def changed_levers(params: Params, scenario: Scenario) -> dict[str, Any]:
@@ -383,13 +439,14 @@ class AppState:
 
     def on_seed(self, text: str) -> None:
         errors, seed = self.errors, self.seed
-        if not text.strip().isdigit() or int(text) >= 2**63:
+        value = parse_seed(text)
+        if value is None:
             errors.value = {**errors.value, "seed": f"seed must be an integer >= 0; got {text!r}"}
             return
         errors.value = {k: v for k, v in errors.value.items() if k != "seed"}
-        if int(text) != seed.value:
-            seed.value = int(text)
-            self.new_run(f"Changed: seed {text}")
+        if value != seed.value:
+            seed.value = value
+            self.new_run(f"Changed: seed {value}")
 
     def reset(self) -> None:
         self.playing.value = False
@@ -401,7 +458,7 @@ class AppState:
         if not source:
             return
         try:
-            loaded = load_scenario(source)
+            loaded = scenario_from_box(source)
         except (StatecraftError, OSError) as err:
             self.problem.value = f"could not load the scenario: {err}"  # err names the file
             return

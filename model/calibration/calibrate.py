@@ -42,7 +42,14 @@ import pandas as pd
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from ..errors import CalibrationError
-from ..files import did_you_mean
+from ..evaluate import check_workers
+from ..files import (
+    check_integers,
+    check_output_file,
+    check_output_folder,
+    did_you_mean,
+    toml_problem,
+)
 from ..params import PARAMETERS, param
 from ..scenario import load_scenario, resolve
 from .outcomes import NAN_PENALTY, OUTCOMES, distance, outcomes, target_z
@@ -62,6 +69,12 @@ __all__ = [
 ]
 
 _NAMES = {p.name for p in PARAMETERS}
+#: What a calibration writes in its output folder (pyabc's database and SQLite's side files
+#: included): all it may replace there.
+CALIBRATION_FILES = frozenset(
+    {"abc.db", "abc.db-journal", "abc.db-wal", "abc.db-shm", "posterior.csv", "predictive.csv"}
+    | {"report.md"}
+)
 
 
 # --- configuration ------------------------------------------------------------------------------
@@ -226,8 +239,9 @@ def load_config(
         raise CalibrationError(f"{path}: no such calibration file")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise CalibrationError(f"{path}: malformed TOML: {err}") from None
+    except ValueError as err:  # TOMLDecodeError, or an integer too long to convert
+        raise CalibrationError(f"{path}: malformed TOML: {toml_problem(err)}") from None
+    check_integers(data, path, CalibrationError)
     given = {"budget": budget, "population": population, "predictive": predictive}
     data.update({k: v for k, v in given.items() if v is not None})
     try:
@@ -404,13 +418,17 @@ def calibrate(
     sim_base = {**base, "end_date": end}
     resolve(sim_base, where=f"scenario '{sc.name}'")
     seeds = seeds_for(cfg.root_seed, cfg.seeds)
+    if workers is not None:
+        check_workers(workers)  # pyabc would start that many processes
     out = Path(out) if out is not None else Path("results") / "calibration" / sc.name
-    out.mkdir(parents=True, exist_ok=True)
+    check_output_folder(out, CALIBRATION_FILES, "a calibration output", error=CalibrationError)
     scen_path = (
         Path(scenario_out)
         if scenario_out is not None
         else Path(sc.path).parent / f"{sc.name}_calibrated.toml"
     )
+    check_output_file(scen_path, "--scenario-out", error=CalibrationError)
+    out.mkdir(parents=True, exist_ok=True)
     if scen_path.resolve() == Path(sc.path).resolve():
         raise CalibrationError(
             f"{scen_path}: would overwrite the scenario being calibrated; choose --scenario-out"

@@ -14,6 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..files import check_output_file
 from ..scenario import ScenarioError
 
 __all__ = ["add_parsers"]
@@ -143,6 +144,9 @@ def add_parsers(sub) -> None:
 def _validate(args: argparse.Namespace) -> int:
     from .validate import update_readme, validate, validation_table
 
+    for path, flag in ((args.out, "--out"), (args.readme, "--readme")):
+        if path is not None:
+            check_output_file(path, flag, error=ScenarioError)
     if args.readme is not None:
         changed = update_readme(args.readme, workers=args.workers, scheduler=args.scheduler)
         print(f"{args.readme}: validation table {'updated' if changed else 'already current'}")
@@ -173,6 +177,9 @@ def _sensitivity(args: argparse.Namespace) -> int:
 
     if args.sobol_samples & (args.sobol_samples - 1):
         raise ScenarioError(f"--sobol-samples must be a power of two; got {args.sobol_samples}")
+    for path, flag in ((args.out, "--out"), (args.write_sobol, "--write-sobol")):
+        if path is not None:
+            check_output_file(path, flag, error=ScenarioError)
     text = report(
         args.sweep_dir,
         top=args.top,

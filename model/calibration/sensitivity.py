@@ -48,10 +48,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SensitivityError
+from ..files import read_cache, write_cache
 from ..params import PARAMETERS, SHARE_GROUPS, Param
 from ..sweep import load
 from ..sweep.results import saltelli_indices
-from ..sweep.store import model_code_digest
+from ..sweep.store import model_code_digest, table_digest
 from .outcomes import OUTCOMES, outcomes
 
 __all__ = [
@@ -223,14 +224,14 @@ def _outcome_table(sweep_dir: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
             "--retry-failed first"
         )
     ok_runs = res.runs.loc[res.runs["status"] == "ok"]
-    # The cache is keyed by the package's code digest: outcomes added or redefined since it was
-    # written are recomputed, not read stale.
+    # The cache is keyed by the package's code digest (outcomes added or redefined since it was
+    # written are recomputed, not read stale) and by the verified time series it was computed
+    # from; a cache changed since it was written is recomputed, never trusted (read_cache).
     cache = sweep_dir / f"outcomes-{model_code_digest()}.parquet"
-    final = sweep_dir / "final.parquet"
-    if cache.is_file() and final.is_file() and cache.stat().st_mtime_ns >= final.stat().st_mtime_ns:
-        table = pd.read_parquet(cache)
-        if set(table["run_id"]) == set(ok_runs["run_id"]):
-            return table, manifest
+    key = table_digest(res.timeseries)
+    if read_cache(cache, key) is not None:
+        with contextlib.suppress(Exception):  # unreadable after all: recomputed
+            return pd.read_parquet(cache), manifest
     base = exp["base_parameters"]
     factors = exp["factors"]
     rows = []
@@ -241,9 +242,9 @@ def _outcome_table(sweep_dir: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
         rows.append({"run_id": r.run_id, "point": r.point, **fac, **out})
     table = pd.DataFrame(rows).sort_values("point", kind="stable").reset_index(drop=True)
     with contextlib.suppress(OSError):
-        for old in sweep_dir.glob("outcomes*.parquet"):
+        for old in sweep_dir.glob("outcomes*.parquet*"):
             old.unlink()
-        table.to_parquet(cache, index=False)
+        write_cache(cache, lambda tmp: table.to_parquet(tmp, index=False), key)
     return table, manifest
 
 

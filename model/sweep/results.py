@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,8 +12,15 @@ import pandas as pd
 
 from ..errors import SweepError
 from ..experiment import import_salib, saltelli_blocks, to_salib_order
-from ..files import atomic_write
-from .store import MANIFEST, file_sha256, read_manifest, run_problem, status_on_disk
+from ..files import read_cache, write_cache
+from .store import (
+    MANIFEST,
+    file_sha256,
+    read_manifest,
+    run_problem,
+    sources_digest,
+    status_on_disk,
+)
 
 __all__ = ["SweepResults", "load", "saltelli_indices", "sobol_indices"]
 
@@ -55,35 +61,32 @@ class SweepResults:
 
 
 # --- reading results ----------------------------------------------------------------------------
-_SOURCES = b"statecraft_sources"
-
-
 def _concat(out: Path, table: str, files: dict[str, str], keys: list[str]) -> pd.DataFrame:
     """The verified per-run files of ``table`` (run id -> SHA-256) as one frame sorted by
     ``keys``.
 
-    The merged frame is cached as ``<table>.parquet`` beside the per-run folder, tagged with a
-    digest of the files it was built from, and reused while that digest matches, so a large
-    sweep is read from one file.
+    The merged frame is cached as ``<table>.parquet`` beside the per-run folder, with a record
+    (``<table>.parquet.sha256``, :func:`statecraft.files.write_cache`) of its own SHA-256 and
+    of the run files it was built from. It is reused only while both match, so a large sweep
+    is read from one file, and a cache changed in any way (its values rewritten under its old
+    metadata, say) is rebuilt from the run files, never trusted.
     """
     if not files:
         return pd.DataFrame()
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    digest = hashlib.sha256(json.dumps(sorted(files.items())).encode()).hexdigest().encode()
-    cache = out / f"{table}.parquet"
-    if cache.is_file():
-        with contextlib.suppress(Exception):  # an unreadable or stale cache is simply rebuilt
-            if (pq.read_schema(cache).metadata or {}).get(_SOURCES) == digest:
-                return pd.read_parquet(cache)
+    key = sources_digest(files)
+    cache = read_cache(out / f"{table}.parquet", key)
+    if cache is not None:
+        with contextlib.suppress(Exception):  # unreadable after all: rebuilt
+            return pd.read_parquet(cache)
     paths = [out / table / f"{rid}.parquet" for rid in sorted(files)]
     df = pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
     df = df.sort_values(keys, kind="stable").reset_index(drop=True)
     t = pa.Table.from_pandas(df, preserve_index=False)
-    t = t.replace_schema_metadata({**(t.schema.metadata or {}), _SOURCES: digest})
     with contextlib.suppress(OSError):  # a read-only directory still loads, uncached
-        atomic_write(cache, lambda tmp: pq.write_table(t, tmp))
+        write_cache(out / f"{table}.parquet", lambda tmp: pq.write_table(t, tmp), key)
     return df
 
 

@@ -6,7 +6,8 @@ Layout of the output directory::
     experiment.toml           copy of the experiment file
     final/<run_id>.parquet    one row: the run's metrics at its last month (always kept)
     final.parquet             all of final/ merged (written by the first load(), rebuilt when
-                              stale)
+                              stale or changed)
+    final.parquet.sha256      its SHA-256 and the digest of the run files it was merged from
     timeseries/<run_id>.parquet  every month (when the experiment asks for time series)
     errors/<run_id>.json      a run that raised: its error and traceback
     manifest.prev.json        the previous manifest (read if manifest.json is damaged)
@@ -29,12 +30,15 @@ anything else is moved to ``damaged/`` and its run runs again on resume. :func:`
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
+import io
 import json
 import os
 import platform
+import re
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -49,7 +53,7 @@ from filelock import FileLock, Timeout
 from ..errors import SweepError
 from ..evaluate import Outcome, RunTask
 from ..experiment import Experiment, RunSpec
-from ..files import atomic_write
+from ..files import atomic_write, cache_changed, check_output_folder, file_sha256
 from ..version import __version__
 
 __all__ = [
@@ -62,6 +66,7 @@ __all__ = [
     "model_code_digest",
     "read_manifest",
     "run_problem",
+    "sources_digest",
     "status_on_disk",
     "task_for",
     "utc_now",
@@ -74,7 +79,15 @@ MANIFEST_PREV = "manifest.prev.json"
 #: Files the runner writes at the top of the output directory (besides the per-run folders).
 #: Each is written under a temporary name ``.<name>.<random>.tmp`` first
 #: (see :func:`statecraft.files.atomic_write`).
-OWN_FILES = (MANIFEST, MANIFEST_PREV, "experiment.toml", "final.parquet", "timeseries.parquet")
+OWN_FILES = (
+    MANIFEST,
+    MANIFEST_PREV,
+    "experiment.toml",
+    "final.parquet",
+    "timeseries.parquet",
+    "final.parquet.sha256",
+    "timeseries.parquet.sha256",
+)
 #: Per-run folders: table -> file suffix.
 RUN_FOLDERS = {"final": ".parquet", "timeseries": ".parquet", "errors": ".json"}
 #: Key of the schema metadata entry that names a Parquet file's run.
@@ -152,23 +165,75 @@ def task_for(exp: Experiment, spec: RunSpec) -> RunTask:
 
 
 # --- self-verifying run files -------------------------------------------------------------------
-def file_sha256(path: Path) -> str:
-    """SHA-256 (hex) of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+def sources_digest(files: dict[str, str]) -> str:
+    """Digest of the verified run files (run id -> SHA-256) a merged table is built from."""
+    return hashlib.sha256(json.dumps(sorted(files.items())).encode()).hexdigest()
 
 
-def write_run_parquet(path: Path, df: pd.DataFrame, run_id: str, fingerprint: str) -> str:
-    """Write ``df`` atomically with the run's id and fingerprint in the schema metadata;
-    return the file's SHA-256."""
+class _Hasher(io.RawIOBase):
+    """A write-only stream that only hashes what is written to it."""
+
+    def __init__(self) -> None:
+        self.sha = hashlib.sha256()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.sha.update(data)
+        return len(data)
+
+
+def table_digest(table: Any) -> str:
+    """SHA-256 (hex) of a table's content: column names, types and every value, not its
+    metadata (so it can be stored in the metadata, and matches nothing but identical data).
+
+    ``table`` is a :class:`pyarrow.Table` or a :class:`pandas.DataFrame`; the table is hashed
+    as an Arrow IPC stream (one chunk, fixed batch size), so the rows written to a Parquet file
+    and the rows read back from it give the same digest (about 0.3 ms for a run's file).
+    """
+    import pyarrow as pa
+
+    if isinstance(table, pd.DataFrame):
+        table = pa.Table.from_pandas(table, preserve_index=False)
+    table = table.replace_schema_metadata(None).combine_chunks()
+    sink = _Hasher()
+    with pa.ipc.new_stream(pa.PythonFile(sink, mode="w"), table.schema) as writer:
+        writer.write_table(table, max_chunksize=1 << 16)
+    return sink.sha.hexdigest()
+
+
+def record_digest(record: dict[str, Any]) -> str:
+    """SHA-256 (hex) of an error record's content (every key but ``data``)."""
+    blob = json.dumps({k: v for k, v in record.items() if k != "data"}, sort_keys=True)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def write_run_parquet(
+    path: Path,
+    df: pd.DataFrame,
+    run_id: str,
+    fingerprint: str,
+    links: dict[str, Any] | None = None,
+) -> str:
+    """Write ``df`` atomically with the run's id, fingerprint and content digest
+    (:func:`table_digest`) in the schema metadata; return the file's SHA-256.
+
+    ``links`` are digests of other files recorded in the tag (see :meth:`SweepStore.store`).
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     table = pa.Table.from_pandas(df, preserve_index=False)
-    tag = json.dumps({"run_id": run_id, "fingerprint": fingerprint, "table": path.parent.name})
+    tag = json.dumps(
+        {
+            "run_id": run_id,
+            "fingerprint": fingerprint,
+            "table": path.parent.name,
+            "data": table_digest(table),
+            **(links or {}),
+        }
+    )
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), META_KEY: tag})
     digest: list[str] = []
 
@@ -181,29 +246,35 @@ def write_run_parquet(path: Path, df: pd.DataFrame, run_id: str, fingerprint: st
 
 
 def write_run_json(path: Path, record: dict[str, Any]) -> str:
-    """Write an error record atomically; return its SHA-256."""
-    blob = json.dumps(record).encode("utf-8")
+    """Write an error record atomically, with its content digest (:func:`record_digest`) as
+    ``data``; return the file's SHA-256."""
+    blob = json.dumps({**record, "data": record_digest(record)}).encode("utf-8")
     atomic_write(path, lambda tmp: Path(tmp).write_bytes(blob))
     return hashlib.sha256(blob).hexdigest()
 
 
 def _file_tag(path: Path) -> dict[str, Any]:
-    """The run id and fingerprint a run file says it holds (reads the whole file, so a
-    truncated or garbled file raises here rather than later in :func:`load`)."""
+    """The run id, fingerprint and content digest a run file says it holds (reads the whole
+    file, so a truncated or garbled file raises here rather than later in :func:`load`), and
+    ``intact``: whether its content still matches that digest (``None``: it carries none)."""
     if path.suffix == ".json":
         record = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(record, dict) or not isinstance(record.get("error"), str):
             raise ValueError("not an error record")
-        return record
+        intact = record["data"] == record_digest(record) if "data" in record else None
+        return {**record, "intact": intact}
     import pyarrow.parquet as pq
 
     table = pq.read_table(path)
     tag = json.loads((table.schema.metadata or {}).get(META_KEY, b"{}"))
+    if not isinstance(tag, dict):
+        raise ValueError("malformed tag")
     if "run_id" in table.column_names:
         ids = set(table.column("run_id").to_pylist())
         if ids != {tag.get("run_id")}:
             raise ValueError(f"holds rows of {sorted(map(str, ids))[:2]}")
-    return tag
+    intact = tag["data"] == table_digest(table) if "data" in tag else None
+    return {**tag, "intact": intact}
 
 
 def check_run_file(
@@ -229,21 +300,69 @@ def check_run_file(
         tag = _file_tag(path)
     except Exception as err:  # any parse failure: truncated, garbled, not Parquet/JSON
         return f"unreadable ({type(err).__name__})"
+    if tag["intact"] is False:
+        return "edited since it was written (its values differ from the digest written with them)"
     if tag.get("run_id") != run_id:
         return f"holds run {tag.get('run_id')!r}, not {run_id!r}"
     if fingerprint is not None and tag.get("fingerprint") not in (None, fingerprint):
         return "belongs to a different task (fingerprint differs)"
     if fingerprint is not None and sha256 is None and tag.get("fingerprint") != fingerprint:
         return "carries no fingerprint and is not in the manifest"
+    if tag["intact"] is None:
+        # Not in the manifest, so only its own content digest can vouch for it.
+        return "carries no content digest and is not in the manifest"
     return None
+
+
+#: Keys of a manifest's ``experiment`` table and of each of its ``runs``, with their types.
+_EXPERIMENT_KEYS = {
+    "name": str,
+    "sha256": str,
+    "scenario": str,
+    "design": str,
+    "replicates": int,
+    "factors": list,
+}
+_RUN_KEYS = {
+    "run_id": str,
+    "point": int,
+    "replicate": int,
+    "seed": int,
+    "factors": dict,
+    "fingerprint": str,
+}
+
+
+def _well_formed(data: object) -> bool:
+    """Whether ``data`` has the shape of a manifest (a hand-written or foreign stub such as
+    ``{"runs": [{"run_id": 5}]}`` is treated as damaged, not trusted)."""
+
+    def typed(d: object, keys: dict[str, type]) -> bool:
+        return isinstance(d, dict) and all(
+            isinstance(d.get(k), t) and not isinstance(d.get(k), bool) for k, t in keys.items()
+        )
+
+    if not isinstance(data, dict) or not typed(data.get("experiment"), _EXPERIMENT_KEYS):
+        return False
+    runs = data.get("runs")
+    if not isinstance(runs, list) or not all(typed(r, _RUN_KEYS) for r in runs):
+        return False
+    ids = [r["run_id"] for r in runs]
+    # Run ids become file names: nothing but letters, digits, "-" and "_".
+    safe = all(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", i) for i in ids)
+    return (
+        safe
+        and len(set(ids)) == len(ids)
+        and all(isinstance(r.get("files", {}), dict) for r in runs)
+    )
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
-    return data if isinstance(data, dict) and isinstance(data.get("runs"), list) else None
+    return data if _well_formed(data) else None
 
 
 def read_manifest(out: Path) -> tuple[dict[str, Any] | None, str | None]:
@@ -277,10 +396,13 @@ class FolderReport:
     pending: list[str]
     damaged: dict[str, str]
     note: str | None
+    #: Merged tables (``final.parquet``...) changed since they were written: not results, but
+    #: someone or something edited them (the next load rebuilds them from the run files).
+    caches: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def intact(self) -> bool:
-        return not self.damaged and self.note is None
+        return not self.damaged and self.note is None and not self.caches
 
     def lines(self) -> list[str]:
         n = len(self.ok) + len(self.failed) + len(self.pending) + len(self.damaged)
@@ -292,6 +414,10 @@ class FolderReport:
         if self.note:
             out.append(f"  manifest: {self.note}")
         out += [f"  {rid}: {why}" for rid, why in sorted(self.damaged.items())]
+        out += [
+            f"  {name}: changed since it was merged from the run files (the next load rebuilds it)"
+            for name in self.caches
+        ]
         return out
 
 
@@ -314,6 +440,7 @@ def verify_folder(out: str | Path) -> FolderReport:
         )
     ok, failed, pending, damaged = [], [], [], {}
     keep_ts = bool(manifest.get("experiment", {}).get("timeseries"))
+    rows = {row.get("run_id"): row for row in manifest["runs"]}
     for row in manifest["runs"]:
         rid = row.get("run_id")
         status = status_on_disk(out, row)
@@ -326,7 +453,16 @@ def verify_folder(out: str | Path) -> FolderReport:
             failed.append(rid)
         else:
             pending.append(rid)
-    return FolderReport(out, ok, failed, pending, damaged, note)
+    caches = []
+    for table in ("final", "timeseries") if keep_ts else ("final",):
+        # A verified file's hash is the manifest's, when the manifest has one.
+        files = {
+            rid: _recorded(rows[rid], table) or file_sha256(out / table / f"{rid}.parquet")
+            for rid in ok
+        }
+        if cache_changed(out / f"{table}.parquet", sources_digest(files)):
+            caches.append(f"{table}.parquet")
+    return FolderReport(out, ok, failed, pending, damaged, note, caches)
 
 
 def status_on_disk(out: Path, row: dict[str, Any]) -> str:
@@ -396,8 +532,9 @@ class SweepStore:
         self.out = out
         if out.exists() and not out.is_dir():
             raise SweepError(f"{out}: exists and is not a directory; choose another --out")
-        if out.resolve() == Path(out.resolve().anchor):
-            raise SweepError(f"{out}: is the root of the file system; choose another --out")
+        # The rule of every command that writes; the contents are checked against the manifest
+        # (_read_manifest: a folder with other files and no manifest is refused).
+        check_output_folder(out, None, "a sweep", error=SweepError)
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as err:
@@ -417,6 +554,8 @@ class SweepStore:
             self._lock.release()
             raise
         self._last_flush = 0.0
+        #: (run id, content digest) of the last final file stored (see :meth:`store`).
+        self._last_final: tuple[str, str] | None = None
 
     def _open(self, exp: Experiment, specs: list[RunSpec], force: bool) -> dict[str, Any] | None:
         self.exp = exp
@@ -431,8 +570,45 @@ class SweepStore:
             (self.out / sub).mkdir(exist_ok=True)
             for tmp in (self.out / sub).glob(".*.tmp"):
                 tmp.unlink(missing_ok=True)
+        if old is not None and not self._same(old) and self._foreign(old):
+            # A manifest copied from another sweep: the run files, which vouch for themselves,
+            # decide (never --force, which would discard every intact run).
+            for name in (MANIFEST, MANIFEST_PREV):
+                self._set_aside(self.out / name)
+            self.notes.append(
+                f"{MANIFEST} describes none of the run files here (copied from another "
+                f"sweep?); set aside in {self.out / 'damaged'}/ and rebuilt from the run files"
+            )
+            old = None
         self._check(old, force)
         return old
+
+    def _same(self, old: dict[str, Any]) -> bool:
+        """Whether manifest ``old`` was written for this experiment, scenario and model code."""
+        was = old.get("experiment", {})
+        return (was.get("sha256"), was.get("scenario_sha256"), old.get("model_code_sha256")) == (
+            self.exp.sha256,
+            self.exp.scenario_sha256,
+            model_code_digest(),
+        )
+
+    def _foreign(self, old: dict[str, Any]) -> bool:
+        """Whether manifest ``old`` describes none of the run files here while some of them are
+        intact runs of this experiment (the manifest came from elsewhere)."""
+        rows = {r["run_id"]: r for r in old["runs"]}
+        ours = False
+        for path in self._run_files():
+            rid = path.name.split(".")[0]
+            try:
+                tag = _file_tag(path)
+            except Exception:
+                continue  # damaged: set aside by _scan
+            if not tag["intact"]:
+                continue  # damaged: set aside by _scan
+            if tag.get("fingerprint") == rows.get(rid, {}).get("fingerprint"):
+                return False  # the manifest wrote this file: it belongs here
+            ours = ours or tag.get("fingerprint") == self.prints.get(rid)
+        return ours
 
     @staticmethod
     def _own_tmp(top: Path) -> list[Path]:
@@ -463,7 +639,13 @@ class SweepStore:
             *OWN_FILES,
             *(p.name for p in self._own_tmp(self.out)),
         }
-        others = sorted(p.name for p in self.out.iterdir() if p.name not in ours)
+        # What the analysis commands write here by default: a report, the sensitivity cache.
+        derived = re.compile(r"report|outcomes-[0-9a-f]+\.parquet(\.sha256)?")
+        others = sorted(
+            p.name
+            for p in self.out.iterdir()
+            if p.name not in ours and not derived.fullmatch(p.name)
+        )
         if others:
             raise SweepError(
                 f"{self.out}: not a sweep directory (no {MANIFEST}, but holds {others[0]}); "
@@ -489,17 +671,10 @@ class SweepStore:
         return None
 
     def _check(self, old: dict[str, Any] | None, force: bool) -> None:
-        if old is None:
+        if old is None or self._same(old):
             return
         was = old.get("experiment", {})
         code = model_code_digest()
-        same = (was.get("sha256"), was.get("scenario_sha256"), old.get("model_code_sha256")) == (
-            self.exp.sha256,
-            self.exp.scenario_sha256,
-            code,
-        )
-        if same:
-            return
         if (
             not force
             and old.get("model_code_sha256") != code
@@ -541,6 +716,8 @@ class SweepStore:
         is moved to ``damaged/`` and the run runs again.
         """
         rows = {r.get("run_id"): r for r in (old or {}).get("runs", []) if isinstance(r, dict)}
+        # Without a manifest, the final files vouch for one another (see store()).
+        breaks = self._broken_links() if old is None else {}
         for rid, fp in self.prints.items():
             row = rows.get(rid, {})
             if row.get("fingerprint") not in (None, fp):
@@ -549,8 +726,8 @@ class SweepStore:
             status = row.get("status")
             if paths["final"].exists():
                 tables = ["final", "timeseries"] if self.exp.timeseries else ["final"]
-                files, why = {}, None
-                for t in tables:
+                files, why = {}, breaks.get(rid)
+                for t in tables if why is None else []:
                     sha = _recorded(row, t) if status == "ok" else None
                     why = check_run_file(paths[t], rid, sha, fp)
                     if why:
@@ -586,6 +763,39 @@ class SweepStore:
                 f"(damaged files moved to {self.out / 'damaged'}/)"
             )
 
+    def _broken_links(self) -> dict[str, str]:
+        """Runs whose files disagree with what other run files recorded of them: run id ->
+        problem. A time series must have the digest its final file recorded, and a final file
+        the digest the final file stored after it recorded (``prev``)."""
+        tags: dict[str, dict[str, Any]] = {}
+        for path in sorted((self.out / "final").glob("[!.]*.parquet")):
+            with contextlib.suppress(Exception):  # unreadable: check_run_file says why
+                tags[path.name.split(".")[0]] = _file_tag(path)
+        broken: dict[str, str] = {}
+        for rid, tag in tags.items():
+            ts = self.out / "timeseries" / f"{rid}.parquet"
+            if self.exp.timeseries and "timeseries" in tag and ts.is_file():
+                with contextlib.suppress(Exception):
+                    if _file_tag(ts).get("data") != tag["timeseries"]:
+                        broken[rid] = (
+                            f"timeseries/{ts.name} differs from the digest its final file "
+                            "recorded of it"
+                        )
+            prev = tag.get("prev")
+            if (
+                isinstance(prev, list)
+                and len(prev) == 2
+                and isinstance(prev[0], str)
+                and prev[0] in tags
+                and tags[prev[0]].get("data") != prev[1]
+            ):
+                broken.setdefault(
+                    prev[0],
+                    f"final/{prev[0]}.parquet differs from the digest run {rid}'s final file "
+                    "recorded of it when it was stored after it",
+                )
+        return broken
+
     def _keep(self, rid: str, row: dict[str, Any]) -> None:
         for key in ("duration_s", "finished"):
             if key in row:
@@ -599,16 +809,29 @@ class SweepStore:
         }
 
     def store(self, o: Outcome) -> None:
+        """Write a run's files (time series, then final), and note it in the manifest.
+
+        Besides its own content digest, a final file records the digest of its run's time
+        series (``timeseries``) and of the final file stored just before it in this session
+        (``prev``: run id and digest). Without the manifest these links still catch a run file
+        whose values were rewritten together with its own digest: the files that recorded it
+        disagree (all but the last final file stored, whose successor never came).
+        """
         finished = utc_now()
         fp = self.prints[o.run_id]
         if o.error is None:
             files = {}
+            links: dict[str, Any] = {}
             if o.timeseries is not None:
                 path = self.out / "timeseries" / f"{o.run_id}.parquet"
                 files["timeseries"] = write_run_parquet(path, o.timeseries, o.run_id, fp)
+                links["timeseries"] = table_digest(o.timeseries)
+            if self._last_final is not None:
+                links["prev"] = list(self._last_final)
             # The final file is written last: its presence marks the run as stored.
             path = self.out / "final" / f"{o.run_id}.parquet"
-            files["final"] = write_run_parquet(path, o.final, o.run_id, fp)
+            files["final"] = write_run_parquet(path, o.final, o.run_id, fp, links)
+            self._last_final = (o.run_id, table_digest(o.final))
             (self.out / "errors" / f"{o.run_id}.json").unlink(missing_ok=True)
             self.status[o.run_id] = {"status": "ok", "files": files}
         else:
