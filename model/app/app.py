@@ -40,6 +40,7 @@ from ..errors import ScenarioError, StatecraftError
 from ..files import find_data_file, shipped
 from ..params import PARAMETERS, Params
 from ..scenario import Scenario
+from . import serverlog
 from .cli import ENV_SCENARIO, ENV_SEED
 from .components import (
     MAX_PINS,
@@ -57,6 +58,9 @@ from .playback import Playback
 from .takeaway import differences, fmt, scenario_toml, timeseries_csv
 
 __all__ = ["Page", "initial_scenario", "parse_seed", "scenario_from_box"]
+
+# malformed websocket messages: one log line each, not a page of tracebacks
+serverlog.install()
 
 DEFAULT_SEED = 1
 DEFAULT_SPEED = 24  # months a second while playing: a whole run in under six seconds
