@@ -42,7 +42,7 @@ def toml_value(value: Any) -> str:
     if isinstance(value, tuple | list):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if hasattr(value, "model_dump"):  # an export-control event: an inline table
-        items = value.model_dump()
+        items = value.model_dump(exclude_none=True)  # an unset `announced` is left out
         return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in items.items()) + " }"
     raise TypeError(f"cannot write {value!r} to TOML")
 
